@@ -8,6 +8,10 @@ function(redoubt_library name)
   add_library(${name} STATIC ${ARG_SOURCES})
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+  if(REDOUBT_FUZZ)
+    # Coverage instrumentation for the code under test, not only the fuzz target itself.
+    target_compile_options(${name} PRIVATE -fsanitize=fuzzer-no-link)
+  endif()
 endfunction()
 
 function(redoubt_test name)

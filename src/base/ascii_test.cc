@@ -25,3 +25,16 @@ TEST(Random, HexHasRequestedLengthAndVaries) {
 
 }  // namespace
 }  // namespace redoubt
+
+#include "base/date.h"
+
+namespace redoubt {
+namespace {
+
+TEST(Date, Rfc5322InUtc) {
+  EXPECT_EQ(rfc5322_date(0), "Thu, 1 Jan 1970 00:00:00 +0000");
+  EXPECT_EQ(rfc5322_date(1795430174), "Mon, 23 Nov 2026 10:36:14 +0000");
+}
+
+}  // namespace
+}  // namespace redoubt

@@ -1,0 +1,103 @@
+#include "net/stream.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/write.hpp>
+
+namespace redoubt::net {
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+}
+
+Stream::Stream(Tcp::socket socket) : socket_(std::move(socket)), timer_(socket_.get_executor()) {
+  error_code ignored;
+  remote_ = socket_.remote_endpoint(ignored);
+  socket_.set_option(Tcp::no_delay(true), ignored);
+}
+
+// Arms the deadline for one operation: when it passes first, the socket's pending operations are
+// cancelled and the operation completes with operation_aborted, which `finish` reports as a
+// timeout. A plain timer callback costs less per idle connection than racing two coroutines.
+void Stream::arm(Duration timeout) {
+  timed_out_ = false;
+  timer_.expires_after(timeout);
+  timer_.async_wait([this](const error_code& ec) {
+    // Once cancelled (operation done, or Stream destroyed) the callback must not touch `this`.
+    if (ec) return;
+    timed_out_ = true;
+    error_code ignored;
+    socket_.cancel(ignored);
+  });
+}
+
+error_code Stream::disarm(error_code ec) {
+  timer_.cancel();
+  if (timed_out_) return asio::error::timed_out;
+  return ec;
+}
+
+Task<ReadStatus> Stream::read_some(std::string& buffer, std::size_t max_bytes, Duration timeout) {
+  if (cancelled_) co_return ReadStatus::kCancelled;
+  const std::size_t old_size = buffer.size();
+  buffer.resize(old_size + max_bytes);
+  auto target = asio::buffer(buffer.data() + old_size, max_bytes);
+  arm(timeout);
+  // (No co_await inside ?: here: g++ 12 miscompiles it.)
+  std::tuple<error_code, std::size_t> outcome;
+  if (tls_) {
+    outcome = co_await tls_->async_read_some(target, kTuple);
+  } else {
+    outcome = co_await socket_.async_read_some(target, kTuple);
+  }
+  auto [ec, n] = outcome;
+  ec = disarm(ec);
+  buffer.resize(old_size + n);
+  if (!ec || n > 0) co_return ReadStatus::kOk;
+  if (ec == asio::error::timed_out) co_return ReadStatus::kTimeout;
+  if (ec == asio::error::operation_aborted) co_return ReadStatus::kCancelled;
+  co_return ReadStatus::kClosed;
+}
+
+Task<bool> Stream::write(std::string_view bytes, Duration timeout) {
+  auto source = asio::buffer(bytes.data(), bytes.size());
+  arm(timeout);
+  std::tuple<error_code, std::size_t> outcome;
+  if (tls_) {
+    outcome = co_await asio::async_write(*tls_, source, kTuple);
+  } else {
+    outcome = co_await asio::async_write(socket_, source, kTuple);
+  }
+  auto [ec, n] = outcome;
+  ec = disarm(ec);
+  co_return !ec && n == bytes.size();
+}
+
+Task<bool> Stream::start_tls(asio::ssl::context& context, Duration timeout) {
+  tls_ = std::make_unique<asio::ssl::stream<Tcp::socket&>>(socket_, context);
+  arm(timeout);
+  auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, kTuple);
+  co_return !disarm(ec);
+}
+
+std::string Stream::tls_description() const {
+  if (!tls_) return "";
+  SSL* ssl = const_cast<asio::ssl::stream<Tcp::socket&>&>(*tls_).native_handle();
+  return std::string(SSL_get_version(ssl)) + " with cipher " + SSL_get_cipher_name(ssl);
+}
+
+void Stream::cancel() {
+  cancelled_ = true;
+  error_code ignored;
+  socket_.cancel(ignored);
+  timer_.cancel();
+}
+
+void Stream::close() {
+  error_code ignored;
+  socket_.shutdown(Tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+}  // namespace redoubt::net

@@ -1,0 +1,67 @@
+#pragma once
+
+// A client connection: TCP, optionally upgraded to TLS (STARTTLS) or TLS from the start.
+// Every read and write has a deadline. Only the session coroutine that owns a Stream uses it;
+// cancel() may be posted to the stream's executor to wake a pending read (graceful shutdown).
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "async/task.h"
+
+namespace redoubt::net {
+
+using Tcp = boost::asio::ip::tcp;
+using Duration = std::chrono::steady_clock::duration;
+
+enum class ReadStatus { kOk, kClosed, kTimeout, kCancelled };
+
+class Stream {
+ public:
+  explicit Stream(Tcp::socket socket);
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+
+  // Appends what arrives (at most `max_bytes`) to `buffer`. kClosed covers EOF, resets and TLS
+  // failures alike: the session can do nothing but stop.
+  Task<ReadStatus> read_some(std::string& buffer, std::size_t max_bytes, Duration timeout);
+
+  // Writes all of `bytes`; false if the peer is gone or the deadline passed.
+  Task<bool> write(std::string_view bytes, Duration timeout);
+
+  // Server side TLS handshake on the existing connection (STARTTLS, or implicit TLS at accept).
+  Task<bool> start_tls(boost::asio::ssl::context& context, Duration timeout);
+
+  bool is_tls() const { return tls_ != nullptr; }
+  // TLS version and cipher, for the Received header ("" without TLS).
+  std::string tls_description() const;
+
+  // Cancels a pending read or write; it completes with kCancelled / false.
+  void cancel();
+  void close();
+
+  const Tcp::endpoint& remote() const { return remote_; }
+  boost::asio::any_io_executor executor() { return socket_.get_executor(); }
+
+ private:
+  void arm(Duration timeout);
+  boost::system::error_code disarm(boost::system::error_code ec);
+
+  Tcp::socket socket_;
+  Tcp::endpoint remote_;
+  // Made only when TLS starts: an SSL object costs kilobytes that idle plaintext sessions keep.
+  std::unique_ptr<boost::asio::ssl::stream<Tcp::socket&>> tls_;
+  boost::asio::steady_timer timer_;
+  bool cancelled_ = false;
+  bool timed_out_ = false;
+};
+
+}  // namespace redoubt::net
