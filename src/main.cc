@@ -164,6 +164,12 @@ int main(int argc, char** argv) {
   cat->add_option("uid", uid)->required();
   cat->add_option("-m,--mailbox", mailbox, "mailbox (default INBOX)");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version.
+    std::cerr << "redoubt: " << e.what() << " (see --help)\n";
+    return 1;
+  }
   return run ? run() : 1;
 }

@@ -23,13 +23,13 @@ namespace redoubt {
 template <class T>
 using Task = boost::asio::awaitable<T>;
 
-// These are plain functions returning the awaitable that async_initiate makes, not coroutines:
-// g++ 12 destroys a by-value coroutine parameter twice when the argument is a temporary with a
-// non-trivial destructor (such as a lambda that captured a std::string), so the work functions
-// must never become coroutine parameters.
+// g++ 12 destroys a temporary with a non-trivial destructor twice when it appears in a co_await
+// expression (a lambda that captured a std::string, a std::string made for a string_view
+// parameter). So the callables are taken by const reference and copied here: callers name them
+// as locals first (see docs/architecture.md, "Coroutine rules").
 
 template <class F>
-Task<std::invoke_result_t<F>> run_blocking(boost::asio::thread_pool& pool, F work) {
+Task<std::invoke_result_t<F>> run_blocking(boost::asio::thread_pool& pool, const F& work) {
   using R = std::invoke_result_t<F>;
   return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>, void(R)>(
       [&pool](auto handler, F work) {
@@ -41,13 +41,13 @@ Task<std::invoke_result_t<F>> run_blocking(boost::asio::thread_pool& pool, F wor
           });
         });
       },
-      boost::asio::use_awaitable, std::move(work));
+      boost::asio::use_awaitable, F(work));
 }
 
 // `start(callback)` must call `callback(R)` exactly once, from any thread. The coroutine resumes
 // on its own executor with the value.
 template <class R, class Start>
-Task<R> await_callback(Start start) {
+Task<R> await_callback(const Start& start) {
   return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>, void(R)>(
       [](auto handler, Start start) {
         auto home = boost::asio::get_associated_executor(handler);
@@ -60,7 +60,7 @@ Task<R> await_callback(Start start) {
           });
         }));
       },
-      boost::asio::use_awaitable, std::move(start));
+      boost::asio::use_awaitable, Start(start));
 }
 
 }  // namespace redoubt

@@ -129,7 +129,9 @@ std::string_view media_parameters(const Message& m, const Part& p) {
 void append_body(std::string& out, const Message& m, const Part& p, bool extended,
                  const Limits& limits) {
   out.push_back('(');
-  if (p.kind == PartKind::kMultipart) {
+  // A multipart kept as a leaf (no boundary, or past a limit) still gets the multipart form,
+  // with the one empty part a childless multipart shows, so clients see the type they expect.
+  if (p.kind == PartKind::kMultipart || ascii::iequals(p.type, "multipart")) {
     // RFC 9051 §9 body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]
     if (p.first_child == kNoPart) out += kEmptyBody;
     for (std::uint32_t c = p.first_child; c != kNoPart; c = m.part(c).next_sibling) {

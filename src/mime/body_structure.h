@@ -21,7 +21,8 @@ namespace redoubt::mime {
 //   - a part without (valid) Content-Type is "text" "plain" ("charset" "us-ascii"), or
 //     "message" "rfc822" inside multipart/digest; absent encoding is "7bit";
 //   - parameters are RFC 2231-joined; extended ones stay encoded with a "name*" attribute;
-//   - a multipart with no parts shows one empty text/plain part, as the grammar needs 1*body;
+//   - a multipart with no parts (or kept as a leaf: no boundary, limits) shows one empty
+//     text/plain part, as the grammar needs 1*body;
 //   - a message/rfc822 kept opaque (too deep, or encoded) shows an all-NIL envelope and an
 //     empty text/plain body;
 //   - body-fld-lang is a string for one language tag and a list for several;

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "mime/imap_string.h"
 #include "mime/message.h"
 
 namespace redoubt::mime {
@@ -79,6 +80,9 @@ TEST(BodyStructure, OddCorners) {
   EXPECT_EQ(body_structure(none),
             "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0) \"mixed\" "
             "(\"boundary\" \"zz\") NIL NIL NIL)");
+  Message no_boundary = parse_message("Content-Type: multipart/alternative\r\n\r\ntext\r\n");
+  EXPECT_EQ(body_structure(no_boundary, false),
+            "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0) \"alternative\")");
   // An encoded message/rfc822 is opaque: empty envelope and body, but the right shape.
   Message encoded = parse_message(
       "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n"
@@ -90,6 +94,28 @@ TEST(BodyStructure, OddCorners) {
   // Non-text leaves have no line count.
   Message app = parse_message("Content-Type: application/pdf\r\n\r\n%PDF");
   EXPECT_EQ(body_structure(app, false), "(\"application\" \"pdf\" NIL NIL NIL \"7bit\" 4)");
+}
+
+}  // namespace
+}  // namespace redoubt::mime
+
+namespace redoubt::mime {
+namespace {
+
+TEST(ImapString, QuotedLiteralAndNil) {
+  std::string out;
+  append_imap_string(out, "plain \"q\" \\");
+  EXPECT_EQ(out, R"("plain \"q\" \\")");
+  out.clear();
+  append_imap_string(out, "line\r\nbreak");
+  EXPECT_EQ(out, "{11}\r\nline\r\nbreak");
+  out.clear();
+  append_imap_string(out, std::string_view("a\0b", 3));  // NUL: no IMAP string may hold it
+  EXPECT_EQ(out, "{5}\r\na\xef\xbf\xbd" "b");
+  out.clear();
+  append_imap_nstring(out, std::nullopt);
+  append_imap_nstring(out, "");
+  EXPECT_EQ(out, "NIL\"\"");
 }
 
 }  // namespace

@@ -35,6 +35,13 @@ TEST(PartText, TransferEncodingsAndCharsets) {
   EXPECT_EQ(c, Conversion::kFallback);
 }
 
+TEST(DecodeBody, TransferEncodingsOnly) {
+  Message b64 = parse_message("Content-Transfer-Encoding: BASE64\n\nAAEC/w==\n");
+  EXPECT_EQ(decode_body(b64, b64.root()), std::string("\x00\x01\x02\xff", 4));
+  Message other = parse_message("Content-Transfer-Encoding: x-uuencode\n\nbegin 644 x\n");
+  EXPECT_EQ(decode_body(other, other.root()), "begin 644 x\n");  // unknown: as is
+}
+
 // RFC 8621 §4.1.4: the usual shape of a message with alternatives, inline images and files.
 TEST(SelectBodyParts, AlternativeRelatedAndAttachments) {
   Message m = parse_message(

@@ -52,6 +52,16 @@ def test_stored_message_has_trace_fields_and_exact_body(server):
     assert listed.size == len(raw)
 
 
+def test_stored_event_is_logged_with_the_id(server):
+    with RawSmtp(server.host, server.port) as c:
+        c.ehlo()
+        message_id = stored_id(c.transaction("sender@remote.test", [ALICE], b"Subject: log\r\n\r\nx\r\n"))
+    stored_lines = [line for line in server.log().splitlines() if "event=stored" in line]
+    assert len(stored_lines) == 1, server.log()
+    assert f"id={message_id}" in stored_lines[0].split(), stored_lines[0]
+    assert " smtp " in stored_lines[0] and f"session={message_id.split('.')[0]}" in stored_lines[0]
+
+
 def test_null_reverse_path(server):
     with RawSmtp(server.host, server.port) as c:
         c.ehlo()

@@ -58,7 +58,7 @@ const Reply& reply_for(SyntaxError::Kind kind) {
   static constexpr Reply kSyntax{501, "5.5.2", "Syntax error"};
   static constexpr Reply kBadArgument{501, "5.5.4", "Invalid command arguments"};
   static constexpr Reply kBadSenderAddress{501, "5.1.7", "Bad sender address syntax"};
-  static constexpr Reply kBadRecipientAddress{553, "5.1.3", "Bad recipient address syntax"};
+  static constexpr Reply kBadRecipientAddress{501, "5.1.3", "Bad recipient address syntax"};
   // RFC 6531 §3.5: a MAIL that needs an ASCII address gets 550 with X.6.7 "Non-ASCII addresses
   // not permitted for that sender/recipient". (A RCPT gets 553 5.6.7; that refusal depends on the
   // transaction, so smtp/server owns it.)

@@ -50,7 +50,7 @@ TEST(ReplyFor, SyntaxErrors) {
       {Kind::kSyntax, 501, "5.5.2"},
       {Kind::kBadArgument, 501, "5.5.4"},
       {Kind::kBadSenderAddress, 501, "5.1.7"},
-      {Kind::kBadRecipientAddress, 553, "5.1.3"},
+      {Kind::kBadRecipientAddress, 501, "5.1.3"},
       {Kind::kNonAsciiAddress, 550, "5.6.7"},
       {Kind::kUnknownParameter, 555, "5.5.4"},
       {Kind::kLineTooLong, 500, "5.5.2"},

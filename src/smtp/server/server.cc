@@ -70,8 +70,8 @@ Task<void> Server::serve(Tcp::socket socket) {
     services_.log.info("smtp event=connection-refused remote={} reason={}", address,
                        refusal == net::ConnectionLimiter::Refusal::kTotal ? "total-limit" : "per-ip-limit");
     net::Stream stream(std::move(socket));
-    co_await stream.write(proto::format_reply(421, "4.7.0", "Too many connections, try again later"),
-                          std::chrono::seconds(5));
+    const std::string refusal_reply = proto::format_reply(421, "4.7.0", "Too many connections, try again later");
+    co_await stream.write(refusal_reply, std::chrono::seconds(5));
     stream.close();
     co_return;
   }

@@ -94,6 +94,18 @@ Task<bool> Session::read_more(Clock::duration timeout) {
   co_return status == net::ReadStatus::kOk;
 }
 
+// Message data: each read waits at most 3 minutes, and the whole transfer ends by `deadline`.
+Task<bool> Session::read_more_before(Clock::time_point deadline) {
+  const auto left = deadline - Clock::now();
+  if (left <= Clock::duration::zero()) {
+    reply(421, "4.4.2", services_.config.server.hostname + " Error: timeout exceeded");
+    co_await flush();
+    co_return false;
+  }
+  const bool more = co_await read_more(std::min<Clock::duration>(left, 180s));
+  co_return more;
+}
+
 // The next complete command line from the input buffer, without its CRLF. Commands must end in
 // CRLF: a bare LF is refused, as a lone LF is one half of the SMTP smuggling class.
 std::optional<std::string_view> Session::take_line() {
@@ -103,7 +115,10 @@ std::optional<std::string_view> Session::take_line() {
     if (lf == std::string_view::npos) {
       if (pending.size() > command_limits_.max_line) {
         // RFC 5321 §4.5.3.1.4: a command line over the limit. Drop it through its end.
-        if (!discarding_long_line_) error_reply(500, "5.5.6", "Line too long");
+        if (!discarding_long_line_) {
+          const proto::Reply& r = proto::reply_for(proto::SyntaxError::Kind::kLineTooLong);
+          error_reply(r.code, r.enhanced, r.text);
+        }
         discarding_long_line_ = true;
         in_pos_ = in_.size();
       }
@@ -268,8 +283,8 @@ Task<Session::Flow> Session::on_rcpt(const proto::Rcpt& cmd) {
   // RFC 5321 §4.1.1.3: "Postmaster" without a domain must be accepted.
   std::string address = cmd.forward_path.is_postmaster ? "postmaster@" + services_.config.server.hostname
                                                        : cmd.forward_path.address();
-  auto resolved = co_await run_blocking(services_.blocking,
-                                        [&store = services_.store, address] { return store.resolve_recipient(address); });
+  const auto lookup = [&store = services_.store, &address] { return store.resolve_recipient(address); };
+  auto resolved = co_await run_blocking(services_.blocking, lookup);
   if (!resolved) {
     if (resolved.error() == store::StoreError::kNotFound) {
       services_.log.info("smtp session={} event=rcpt-rejected rcpt=<{}> reason=relay-denied", id_, address);
@@ -334,9 +349,8 @@ Task<Session::Flow> Session::on_data() {
       chunk.clear();
     }
     if (done) break;
-    auto left = deadline - Clock::now();
     // RFC 5321 §4.5.3.2.5/6: 3 minutes per data block, 10 for the whole.
-    if (left <= Clock::duration::zero() || !co_await read_more(std::min<Clock::duration>(left, 180s))) {
+    if (!co_await read_more_before(deadline)) {
       // The partial message goes with `blob`, whose destructor deletes its temporary file.
       services_.log.info("smtp session={} event=data-aborted", id_);
       co_return Flow::kClose;
@@ -377,8 +391,7 @@ Task<Session::Flow> Session::on_bdat(const proto::Bdat& cmd) {
       remaining -= available;
       continue;
     }
-    auto left = deadline - Clock::now();
-    if (left <= Clock::duration::zero() || !co_await read_more(std::min<Clock::duration>(left, 180s))) {
+    if (!co_await read_more_before(deadline)) {
       services_.log.info("smtp session={} event=bdat-aborted", id_);
       co_return Flow::kClose;
     }
@@ -412,7 +425,8 @@ Session::Flow Session::reject_message(proto::DataError error) {
 Task<void> Session::store_message(store::BlobWriter& blob) {
   Transaction& t = *transaction_;
   const auto started = Clock::now();
-  auto ref = co_await run_blocking(services_.blocking, [&blob] { return std::move(blob).finish(); });
+  const auto finish = [&blob] { return blob.finish(); };
+  auto ref = co_await run_blocking(services_.blocking, finish);
   if (!ref) {
     services_.log.error("smtp session={} event=store-failed stage=blob error={}", id_, store::describe(ref.error()));
     reset_transaction();
@@ -421,10 +435,10 @@ Task<void> Session::store_message(store::BlobWriter& blob) {
   }
   store::Delivery delivery{.blob = *ref, .recipients = t.accounts, .internal_date = std::time(nullptr)};
   using Delivered = Result<std::vector<store::DeliveredMessage>, store::StoreError>;
-  Delivered delivered = co_await await_callback<Delivered>(
-      [&store = services_.store, delivery = std::move(delivery)](std::function<void(Delivered)> done) mutable {
-        store.deliver(std::move(delivery), std::move(done));
-      });
+  const auto deliver = [&store = services_.store, &delivery](std::function<void(Delivered)> done) {
+    store.deliver(std::move(delivery), std::move(done));
+  };
+  Delivered delivered = co_await await_callback<Delivered>(deliver);
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
   if (!delivered) {
     services_.log.error("smtp session={} event=store-failed stage=commit error={}", id_,
@@ -456,7 +470,8 @@ Task<Session::Flow> Session::on_starttls() {
     // pipelined after STARTTLS arrived in plaintext and must not be executed inside TLS.
     in_.clear();
     in_pos_ = 0;
-    const bool secured = sent && co_await stream_.start_tls(services_.tls, limits_.command_timeout);
+    bool secured = false;
+    if (sent) secured = co_await stream_.start_tls(services_.tls, limits_.command_timeout);
     if (!secured) {
       services_.log.info("smtp session={} event=tls-failed", id_);
       flow = Flow::kClose;

@@ -70,6 +70,7 @@ class Session {
 
   std::optional<std::string_view> take_line();
   Task<bool> read_more(std::chrono::steady_clock::duration timeout);
+  Task<bool> read_more_before(std::chrono::steady_clock::time_point deadline);
   Task<bool> flush();
   void reply(int code, std::string_view enhanced, std::string_view text);
   // A reply for a failed command; too many of them end the session (anti-abuse).
