@@ -13,8 +13,9 @@
 #   IDLE [1000]         idle connections for Redoubt's memory-per-connection figure
 #   POSTFIX_IDLE [50]   the same for Postfix (one smtpd process each; 0 skips it)
 #   POSTFIX_LOCAL_CONCURRENCY []  local_destination_concurrency_limit (empty: Postfix's default, 2)
-#   PROFILE [0]         1: after the measured runs, one Redoubt run with info logging (store_us) under
-#                       perf record, and counts of fsync/fdatasync calls for both servers
+#   PROFILE [0]         1: after the measured runs, where the time goes: one Redoubt run with info
+#                       logging (store_us per message), fsync+fdatasync calls per message of each
+#                       server (perf stat on syscall tracepoints), a flat perf profile of Redoubt
 #   POSTFIX_PORT [2526] WORK [/var/tmp/redoubt-bench] TIMEOUT [900] (seconds, per wait) KEEP [0]
 #
 # Durability on both sides: Redoubt answers 250 only once the message and its row are on disk
@@ -250,7 +251,7 @@ redoubt_count() {
   "$BIN" mail list "$BENCH_USER@bench.test" --data "$REDOUBT_DATA" --config "$REDOUBT_CONF" | wc -l
 }
 
-R_RATE=() R_ELAPSED=() R_HWM=() R_CPU=() R_SYS=()
+R_RATE=() R_ELAPSED=() R_HWM=() R_CPU=() R_CORES=() R_SYS=()
 run_redoubt() {  # rep
   start_redoubt "run$1" warn
   sync
@@ -269,10 +270,11 @@ run_redoubt() {  # rep
   R_ELAPSED+=("$(calc "$t1 - $t0" 2)")
   R_RATE+=("$(calc "$N / ($t1 - $t0)" 0)")
   R_CPU+=("$(calc "($cpu1 - $cpu0) * 1e6 / $N" 0)")
+  R_CORES+=("$(calc "($cpu1 - $cpu0) / ($t1 - $t0)" 2)")
   grep -iE '\b(error|critical)\b' "$WORK/redoubt-run$1.log" | head -3 >&2 || true
   stop_redoubt
   rm -rf "$REDOUBT_DATA"
-  log "Redoubt run $1: $N messages in ${R_ELAPSED[-1]} s = ${R_RATE[-1]} msg/s; peak RSS ${R_HWM[-1]} KiB; ${R_CPU[-1]} us CPU/message; CPU busy/iowait ${R_SYS[-1]// //}%"
+  log "Redoubt run $1: $N messages in ${R_ELAPSED[-1]} s = ${R_RATE[-1]} msg/s; peak RSS ${R_HWM[-1]} KiB; ${R_CPU[-1]} us CPU/message (${R_CORES[-1]} cores); CPU busy/iowait ${R_SYS[-1]// //}%"
 }
 
 P_RATE=() P_ELAPSED=() P_SRC_ELAPSED=() P_SRC_RATE=() P_SYS=()
@@ -334,31 +336,28 @@ PROFILE_LINES=()
 if [[ $PROFILE == 1 ]]; then
   FSYNC_EVENTS=syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync
   count_syncs() { awk '/sys_enter_f(data)?sync/ { gsub(",", "", $1); s += $1 } END { print s + 0 }' "$1"; }
+  have_perf=0
+  command -v perf >/dev/null && perf stat -e "$FSYNC_EVENTS" true >/dev/null 2>&1 && have_perf=1
+  ((have_perf)) || log "perf (Debian package linux-perf) missing or not allowed: no fsync counts nor CPU profile"
+
+  # a. Info logging gives store_us per message (blob fsync + group commit). perf stat only counts
+  #    fsync calls (cheap), so this run's rate stays comparable to the measured ones.
   start_redoubt profile info
   sync
   sleep 1
-  if command -v perf >/dev/null; then
-    perf record -q -F 499 -g -p "$REDOUBT_PID" -o "$WORK/perf.data" >/dev/null 2>&1 &
-    PERF_PID=$!
-    sleep 0.5
-  fi
   t0=$(now)
-  if command -v perf >/dev/null; then
+  if ((have_perf)); then
     load "$REDOUBT_PORT" perf stat -a -e "$FSYNC_EVENTS" -o "$WORK/fsync-redoubt.txt" --
   else
     load "$REDOUBT_PORT"
   fi
   t1=$(now)
-  if [[ -n ${PERF_PID:-} ]]; then
-    kill -INT "$PERF_PID" 2>/dev/null || true
-    wait "$PERF_PID" 2>/dev/null || true
-    PERF_PID=""
-  fi
-  PROFILE_LINES+=("Redoubt under perf, info log: $(calc "$N / ($t1 - $t0)" 0) msg/s")
-  PROFILE_LINES+=("Redoubt $(python3 "$HERE/util.py" store-us "$WORK/redoubt-profile.log")")
   stop_redoubt
-  if [[ -f $WORK/fsync-redoubt.txt ]]; then
-    PROFILE_LINES+=("Redoubt: $(calc "$(count_syncs "$WORK/fsync-redoubt.txt") / $N" 2) fsync+fdatasync calls per message (whole machine)")
+  PROFILE_LINES+=("Redoubt with info logging: $(calc "$N / ($t1 - $t0)" 0) msg/s; $(python3 "$HERE/util.py" store-us "$WORK/redoubt-profile.log")")
+  ((have_perf)) && PROFILE_LINES+=("Redoubt: $(calc "$(count_syncs "$WORK/fsync-redoubt.txt") / $N" 2) fsync+fdatasync calls per message (whole machine)")
+
+  if ((have_perf)); then
+    # b. Postfix's fsync calls per message, end to end.
     rm -rf "$BENCH_HOME/Maildir"
     sync
     cat >"$WORK/postfix-load.sh" <<EOF
@@ -368,11 +367,32 @@ EOF
     perf stat -a -e "$FSYNC_EVENTS" -o "$WORK/fsync-postfix.txt" -- bash "$WORK/postfix-load.sh" ||
       die "Postfix profile run failed"
     PROFILE_LINES+=("Postfix: $(calc "$(count_syncs "$WORK/fsync-postfix.txt") / $N" 2) fsync+fdatasync calls per message (whole machine)")
-  fi
-  if [[ -f $WORK/perf.data ]]; then
-    perf report -i "$WORK/perf.data" --stdio --no-children -g none --percent-limit 1.5 \
-      --sort dso,symbol 2>/dev/null | grep -vE '^(#|$)' | head -25 >"$WORK/perf-top.txt" || true
-    PROFILE_LINES+=("Redoubt on-CPU profile (perf, self time):")
+
+    # c. Where Redoubt's CPU goes: a flat on-CPU profile of the server process.
+    start_redoubt perf warn
+    sync
+    sleep 1
+    perf record -q -F 999 -p "$REDOUBT_PID" -o "$WORK/perf.data" >/dev/null 2>&1 &
+    PERF_PID=$!
+    sleep 0.5
+    cpu0=$(python3 "$HERE/util.py" cpu-ticks "$REDOUBT_PID")
+    t0=$(now)
+    load "$REDOUBT_PORT"
+    t1=$(now)
+    cpu1=$(python3 "$HERE/util.py" cpu-ticks "$REDOUBT_PID")
+    kill -INT "$PERF_PID" 2>/dev/null || true
+    wait "$PERF_PID" 2>/dev/null || true
+    PERF_PID=""
+    stop_redoubt
+    PROFILE_LINES+=("Redoubt under perf record: $(calc "$N / ($t1 - $t0)" 0) msg/s, $(calc "($cpu1 - $cpu0) / ($t1 - $t0)" 2) cores busy")
+    trim() { sed -E 's/[[:space:]-]+$//' | cut -c1-100; }
+    perf report -i "$WORK/perf.data" --stdio --no-children --percent-limit 2 --sort dso 2>/dev/null |
+      grep -vE '^(#|$)' | trim >"$WORK/perf-dso.txt" || true
+    perf report -i "$WORK/perf.data" --stdio --no-children --percent-limit 1 --sort dso,symbol 2>/dev/null |
+      grep -vE '^(#|$)' | head -25 | trim >"$WORK/perf-top.txt" || true
+    PROFILE_LINES+=("Redoubt on-CPU samples by binary (>= 2%):")
+    while IFS= read -r line; do PROFILE_LINES+=("  $line"); done <"$WORK/perf-dso.txt"
+    PROFILE_LINES+=("Redoubt on-CPU samples by symbol (>= 1%):")
     while IFS= read -r line; do PROFILE_LINES+=("  $line"); done <"$WORK/perf-top.txt"
   fi
 fi
@@ -388,6 +408,7 @@ p_src_rate=$(median "${P_SRC_RATE[@]}")
 p_src_elapsed=$(median "${P_SRC_ELAPSED[@]}")
 r_hwm=$(median "${R_HWM[@]}")
 r_cpu=$(median "${R_CPU[@]}")
+r_cores=$(median "${R_CORES[@]}")
 ratio=$(calc "$r_rate / $p_rate" 2)
 cat <<EOF
 
@@ -403,7 +424,7 @@ peers:    Redoubt $("$BIN" --version 2>/dev/null | head -1 || echo "?") | Postfi
   Postfix (accept)  $(printf '%8s %11s' "$p_src_rate" "$p_src_elapsed")   smtp-source only (250 = queued)
   ratio Redoubt/Postfix: ${ratio}x   (target >= 3x)
 
-  Redoubt peak RSS (VmHWM) after the load: $r_hwm KiB;  CPU: $r_cpu us per message
+  Redoubt peak RSS (VmHWM) after the load: $r_hwm KiB;  CPU: $r_cpu us per message ($r_cores cores busy)
   Redoubt per idle connection: $R_IDLE KiB  ($IDLE connections after EHLO, VmRSS $R_IDLE_BEFORE -> $R_IDLE_AFTER KiB; target < 64 KiB)
   Postfix per idle session:    $P_IDLE KiB Pss  ($POSTFIX_IDLE sessions, one smtpd process each)
   machine CPU busy/iowait during load (% of all cores): Redoubt ${R_SYS[*]// //}%   Postfix ${P_SYS[*]// //}%

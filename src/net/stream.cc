@@ -1,5 +1,7 @@
 #include "net/stream.h"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/write.hpp>
 
@@ -15,6 +17,7 @@ Stream::Stream(Tcp::socket socket) : socket_(std::move(socket)), timer_(socket_.
   error_code ignored;
   remote_ = socket_.remote_endpoint(ignored);
   socket_.set_option(Tcp::no_delay(true), ignored);
+  socket_.non_blocking(true, ignored);  // read_some after a readiness wait must never block.
 }
 
 // Arms the deadline for one operation: when it passes first, the socket's pending operations are
@@ -40,16 +43,26 @@ error_code Stream::disarm(error_code ec) {
 
 Task<ReadStatus> Stream::read_some(std::string& buffer, std::size_t max_bytes, Duration timeout) {
   if (cancelled_) co_return ReadStatus::kCancelled;
-  const std::size_t old_size = buffer.size();
-  buffer.resize(old_size + max_bytes);
-  auto target = asio::buffer(buffer.data() + old_size, max_bytes);
   arm(timeout);
-  // (No co_await inside ?: here: g++ 12 miscompiles it.)
   std::tuple<error_code, std::size_t> outcome;
+  std::size_t old_size = buffer.size();
   if (tls_) {
-    outcome = co_await tls_->async_read_some(target, kTuple);
+    buffer.resize(old_size + max_bytes);
+    outcome = co_await tls_->async_read_some(asio::buffer(buffer.data() + old_size, max_bytes), kTuple);
   } else {
-    outcome = co_await socket_.async_read_some(target, kTuple);
+    // Wait for readability before giving the read any memory: an idle connection then holds no
+    // buffer at all, which is most of what keeps thousands of idle sessions cheap.
+    auto [waited] = co_await socket_.async_wait(Tcp::socket::wait_read, kTuple);
+    std::get<0>(outcome) = waited;
+    if (!waited) {
+      error_code ec;
+      const std::size_t ready = std::clamp<std::size_t>(socket_.available(ec), 1, max_bytes);
+      old_size = buffer.size();
+      buffer.resize(old_size + ready);
+      std::size_t n = socket_.read_some(asio::buffer(buffer.data() + old_size, ready), ec);
+      if (ec == asio::error::would_block) ec = {};  // Spurious readiness: nothing read, try again.
+      outcome = {ec, n};
+    }
   }
   auto [ec, n] = outcome;
   ec = disarm(ec);

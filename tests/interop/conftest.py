@@ -477,15 +477,35 @@ def redoubt_bin() -> Path:
 
 @pytest.fixture(scope="session")
 def populated_template(redoubt_bin):
-    """A data folder, made once per run with the admin CLI (server stopped): domain example.test
-    and accounts alice@ and bob@. Tests get a private copy of it, because hashing a password costs
-    about a second per account; each test still runs its own server on its own copy."""
+    """A data folder, made once per run: domain example.test and accounts alice@ and bob@ (added
+    with the admin CLI), and the server's own files (started and stopped once). Tests get a private
+    copy of it, because hashing a password costs about a second per account; each test still runs
+    its own server on its own copy."""
     s = Server(make_data_dir(), make_config_dir())
-    s.add_domain(DOMAIN)
-    s.add_account(f"alice@{DOMAIN}")
-    s.add_account(f"bob@{DOMAIN}")
+    try:
+        s.add_domain(DOMAIN)
+        s.add_account(f"alice@{DOMAIN}")
+        s.add_account(f"bob@{DOMAIN}")
+        s.start()
+        assert s.stop() == 0, s.log()
+        (s.data_dir / "run" / "ports").unlink(missing_ok=True)
+    except BaseException:
+        s.cleanup()
+        raise
     yield s.data_dir
     s.cleanup()
+    wait_for_removals()  # the last fixture torn down: do not leave `rm` running after pytest exits
+
+
+def new_server(smtp: dict | None = None, server: dict | None = None, template: Path | None = None) -> Server:
+    data_dir, conf_dir = make_data_dir(), make_config_dir()
+    try:
+        if template is not None:
+            shutil.copytree(template, data_dir, symlinks=True, dirs_exist_ok=True)
+        return Server(data_dir, conf_dir, smtp, server)
+    except BaseException:
+        remove_later(data_dir, conf_dir)
+        raise
 
 
 @pytest.fixture
@@ -500,11 +520,8 @@ def make_server(redoubt_bin, request):
 
     def factory(smtp: dict | None = None, server: dict | None = None, start: bool = True,
                 populated: bool = False) -> Server:
-        data_dir = make_data_dir()
-        if populated:
-            template = request.getfixturevalue("populated_template")
-            shutil.copytree(template, data_dir, symlinks=True, dirs_exist_ok=True)
-        s = Server(data_dir, make_config_dir(), smtp, server)
+        template = request.getfixturevalue("populated_template") if populated else None
+        s = new_server(smtp, server, template)
         made.append(s)
         if start:
             s.start()
@@ -516,6 +533,31 @@ def make_server(redoubt_bin, request):
         s.cleanup()
 
 
+@pytest.fixture(scope="module")
+def _module_server(redoubt_bin, populated_template):
+    s = new_server(template=populated_template)
+    try:
+        s.start()
+    except BaseException:
+        s.cleanup()
+        raise
+    yield s
+    s.stop(timeout=5)
+    s.cleanup()
+
+
+@pytest.fixture
+def shared_server(_module_server) -> Server:
+    """A running server (example.test, alice@, bob@) shared by the tests of one module, for tests
+    that only look at replies and store nothing. A test during which it dies fails at teardown;
+    the next test gets it restarted."""
+    s = _module_server
+    if not s.running():
+        s.start()
+    yield s
+    assert s.running(), f"the server died during this test (exit {s.proc.returncode}):\n{s.log()[-3000:]}"
+
+
 @pytest.fixture
 def server(make_server) -> Server:
     """A running server with domain example.test and accounts alice@ and bob@."""
@@ -523,8 +565,8 @@ def server(make_server) -> Server:
 
 
 @pytest.fixture
-def raw(server):
-    """A connected raw client on `server`, greeting read."""
-    client = RawSmtp(server.host, server.port)
+def raw(shared_server):
+    """A connected raw client on `shared_server`, greeting read."""
+    client = RawSmtp(shared_server.host, shared_server.port)
     yield client
     client.close()

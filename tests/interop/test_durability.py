@@ -7,6 +7,8 @@ the blob temp folder the issue names (DIR/blobs/tmp), which must be empty after 
 import signal
 import time
 
+import pytest
+
 from conftest import DOMAIN, RawSmtp, parse_stored, stored_id
 
 ALICE = f"alice@{DOMAIN}"
@@ -20,6 +22,18 @@ def message(n: int) -> bytes:
         filler += (b"B" * 900 + b"\r\n") * 120
     return (f"Message-ID: <durable-{n}@remote.test>\r\nSubject: durable {n}\r\n\r\n".encode()
             + b".leading dot\r\n" + filler + f"end of {n}\r\n".encode())
+
+
+def wait_for_temp_file(server, timeout: float = 5.0) -> None:
+    """Precondition for the crash tests: the partial body has reached blobs/tmp, so the test
+    really checks that the store cleans a crash leftover (and is not passing vacuously)."""
+    temp_dir = server.data_dir / "blobs" / "tmp"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if temp_dir.exists() and any(temp_dir.iterdir()):
+            return
+        time.sleep(0.05)
+    pytest.fail(f"precondition: no partial body appeared in {temp_dir}; send more before the kill")
 
 
 def stuffed(body: bytes) -> bytes:
@@ -66,6 +80,43 @@ def test_sigkill_after_last_250_loses_nothing(server):
     assert len(new_uids) == 1 and new_uids[0] > max(uids), "UIDs must keep ascending after a crash"
 
 
+def test_sigkill_after_concurrent_deliveries_loses_nothing(server):
+    """Four clients at once (so commits can be grouped); SIGKILL as soon as the 20th 250 arrives."""
+    import threading
+
+    accepted = {}
+    lock = threading.Lock()
+    errors = []
+
+    def client(k: int) -> None:
+        try:
+            with RawSmtp(server.host, server.port) as c:
+                c.ehlo(f"parallel{k}.test")
+                for j in range(5):
+                    body = message(100 + 5 * k + j)
+                    message_id = stored_id(c.transaction(f"p{k}@remote.test", [BOB], stuffed(body)))
+                    with lock:
+                        accepted[message_id] = body
+                        if len(accepted) == 20:
+                            server.signal(signal.SIGKILL)
+        except Exception as e:  # reported below; a thread cannot fail the test itself
+            errors.append(f"client {k}: {e!r}")
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == [] and len(accepted) == 20, (errors, len(accepted))
+    assert server.wait(10) == -signal.SIGKILL
+
+    server.start()
+    got = {parse_stored(m).received_fields["id"]: parse_stored(m).original for m in server.messages(BOB)}
+    assert sorted(got) == sorted(accepted), "stored ids differ from the accepted ones"
+    for message_id, body in accepted.items():
+        assert got[message_id] == body, f"{message_id}: body differs after restart"
+
+
 def test_sigkill_during_data_stores_nothing_and_leaves_no_temp_file(server):
     # One complete message first, which must survive.
     kept = b"Subject: kept\r\n\r\nkept\r\n"
@@ -73,7 +124,7 @@ def test_sigkill_during_data_stores_nothing_and_leaves_no_temp_file(server):
         c.ehlo()
         stored_id(c.transaction("sender@remote.test", [ALICE], kept))
 
-    body = b"Subject: torn\r\n\r\n" + (b"t" * 500 + b"\r\n") * 800  # ~400 KB: more than one buffer
+    body = b"Subject: torn\r\n\r\n" + (b"t" * 500 + b"\r\n") * 4000  # 2 MB: half spills to disk
     half = body[: len(body) // 2]
     with RawSmtp(server.host, server.port) as c:
         c.ehlo()
@@ -82,7 +133,7 @@ def test_sigkill_during_data_stores_nothing_and_leaves_no_temp_file(server):
         assert c.cmd(f"RCPT TO:<{BOB}>").code == 250
         assert c.cmd("DATA").code == 354
         c.send(half)
-        time.sleep(0.5)  # let the server take the half in (and spill it to a temp file)
+        wait_for_temp_file(server)
         server.signal(signal.SIGKILL)
         assert server.wait(10) == -signal.SIGKILL
 
@@ -106,11 +157,11 @@ def test_sigkill_during_bdat_stores_nothing(server):
         c.ehlo()
         assert c.cmd("MAIL FROM:<sender@remote.test>").code == 250
         assert c.cmd(f"RCPT TO:<{ALICE}>").code == 250
-        chunk = b"Subject: torn bdat\r\n\r\n" + (b"b" * 500 + b"\r\n") * 300
+        chunk = b"Subject: torn bdat\r\n\r\n" + (b"b" * 500 + b"\r\n") * 1200  # 600 KB
         c.send(f"BDAT {len(chunk)}\r\n".encode() + chunk)
         assert c.reply().code == 250
         c.send(f"BDAT {len(chunk)} LAST\r\n".encode() + chunk[:1000])
-        time.sleep(0.5)
+        wait_for_temp_file(server)
         server.signal(signal.SIGKILL)
         assert server.wait(10) == -signal.SIGKILL
     server.start()

@@ -49,13 +49,13 @@ def test_domain_added_in_upper_case_matches(make_server):
     assert s.bodies("carol@mixed.example") == [BODY]
 
 
-def test_unknown_user_in_local_domain(server):
-    reply = rcpt_reply(server, f"nobody@{DOMAIN}")
+def test_unknown_user_in_local_domain(shared_server):
+    reply = rcpt_reply(shared_server, f"nobody@{DOMAIN}")
     assert (reply.code, reply.enhanced) == (550, "5.1.1"), reply
 
 
-def test_foreign_domain_is_relay_denied(server):
-    reply = rcpt_reply(server, "someone@elsewhere.test")
+def test_foreign_domain_is_relay_denied(shared_server):
+    reply = rcpt_reply(shared_server, "someone@elsewhere.test")
     assert (reply.code, reply.enhanced) == (554, "5.7.1"), reply
     assert "Relay access denied" in reply.text, reply
 
@@ -105,8 +105,8 @@ def test_subaddress_delivers_to_the_base_account(server):
     assert server.bodies(ALICE) == [BODY]
 
 
-def test_subaddress_of_unknown_user_is_unknown(server):
-    reply = rcpt_reply(server, f"ghost+tag@{DOMAIN}")
+def test_subaddress_of_unknown_user_is_unknown(shared_server):
+    reply = rcpt_reply(shared_server, f"ghost+tag@{DOMAIN}")
     assert (reply.code, reply.enhanced) == (550, "5.1.1"), reply
 
 

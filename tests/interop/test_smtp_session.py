@@ -11,8 +11,8 @@ ALICE = f"alice@{DOMAIN}"
 BOB = f"bob@{DOMAIN}"
 
 
-def test_greeting_names_host_and_protocol(server):
-    with RawSmtp(server.host, server.port) as c:
+def test_greeting_names_host_and_protocol(shared_server):
+    with RawSmtp(shared_server.host, shared_server.port) as c:
         assert c.greeting.code == 220
         assert c.greeting.lines == [f"220 {HOSTNAME} ESMTP Redoubt".encode()]
 
@@ -30,8 +30,8 @@ def test_ehlo_advertises_extensions(raw):
     assert len(size) == 2 and size[1].isdigit() and int(size[1]) > 0, keywords["SIZE"]
 
 
-def test_ehlo_through_smtplib(server):
-    with smtplib.SMTP(server.host, server.port, local_hostname="client.test", timeout=10) as client:
+def test_ehlo_through_smtplib(shared_server):
+    with smtplib.SMTP(shared_server.host, shared_server.port, local_hostname="client.test", timeout=10) as client:
         code, _ = client.ehlo()
         assert code == 250
         for extension in ["pipelining", "size", "8bitmime", "smtputf8", "enhancedstatuscodes", "chunking", "dsn",
@@ -228,8 +228,9 @@ def test_too_long_command_line_arriving_in_pieces(raw):
     assert raw.cmd("MAIL FROM:<ok@remote.test>").code == 250
 
 
-def test_pipelined_transaction_in_one_write(server, raw):
+def test_pipelined_transaction_in_one_write(server):
     """RFC 2920: a client may send MAIL, RCPT... and DATA in one packet; replies come back in order."""
+    raw = RawSmtp(server.host, server.port)
     raw.ehlo()
     raw.send(
         "MAIL FROM:<sender@remote.test>\r\n"
@@ -246,6 +247,7 @@ def test_pipelined_transaction_in_one_write(server, raw):
     stored_id(stored)
     assert raw.reply().code == 250
     assert raw.reply().code == 221
+    raw.close()
     assert server.bodies(ALICE) == [body]
     assert server.bodies(BOB) == [body]
 

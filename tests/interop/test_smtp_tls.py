@@ -29,8 +29,8 @@ def test_starttls_with_smtplib(server):
     assert stored.received_fields["protocol"] == "ESMTPS"
 
 
-def test_server_presents_a_certificate_for_its_hostname(server):
-    with RawSmtp(server.host, server.port) as c:
+def test_server_presents_a_certificate_for_its_hostname(shared_server):
+    with RawSmtp(shared_server.host, shared_server.port) as c:
         c.ehlo()
         assert c.cmd("STARTTLS").code == 220
         c.starttls()
@@ -102,9 +102,9 @@ def test_starttls_injection_is_discarded(server):
     assert stored.return_path == b"<sender@remote.test>"
 
 
-def test_plaintext_after_starttls_reply_is_not_a_command(server):
+def test_plaintext_after_starttls_reply_is_not_a_command(shared_server):
     """Same class, with the plaintext command sent in a second write, after the 220."""
-    with RawSmtp(server.host, server.port) as c:
+    with RawSmtp(shared_server.host, shared_server.port) as c:
         c.ehlo()
         c.send(b"STARTTLS\r\n")
         assert c.reply().code == 220

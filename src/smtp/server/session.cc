@@ -83,6 +83,8 @@ Task<bool> Session::read_more(Clock::duration timeout) {
     in_.erase(0, in_pos_);
     in_pos_ = 0;
   }
+  // A session that has consumed all its input waits without holding a large buffer.
+  if (in_.empty() && in_.capacity() > 4096) in_.shrink_to_fit();
   net::ReadStatus status = co_await stream_.read_some(in_, kReadChunk, timeout);
   if (status == net::ReadStatus::kTimeout) {
     reply(421, "4.4.2", services_.config.server.hostname + " Error: timeout exceeded");
