@@ -192,6 +192,7 @@ wait_port() {  # host port seconds
 }
 wait_port 127.0.0.1 "$POSTFIX_PORT" 30 || die "Postfix does not listen on 127.0.0.1:$POSTFIX_PORT"
 POSTFIX_VERSION=$(postconf -h mail_version)
+POSTFIX_MASTER=$(awk '{ print $1; exit }' /var/spool/postfix/pid/master.pid)
 log "Postfix $POSTFIX_VERSION on 127.0.0.1:$POSTFIX_PORT, delivering to $BENCH_HOME/Maildir"
 
 # ---------------------------------------------------------------------------------------------
@@ -277,12 +278,13 @@ run_redoubt() {  # rep
   log "Redoubt run $1: $N messages in ${R_ELAPSED[-1]} s = ${R_RATE[-1]} msg/s; peak RSS ${R_HWM[-1]} KiB; ${R_CPU[-1]} us CPU/message (${R_CORES[-1]} cores); CPU busy/iowait ${R_SYS[-1]// //}%"
 }
 
-P_RATE=() P_ELAPSED=() P_SRC_ELAPSED=() P_SRC_RATE=() P_SYS=()
+P_RATE=() P_ELAPSED=() P_SRC_ELAPSED=() P_SRC_RATE=() P_CPU=() P_CORES=() P_SYS=()
 run_postfix() {  # rep
   rm -rf "$BENCH_HOME/Maildir"
   sync
   sleep 1
-  local stat0 t0 t1 t2
+  local stat0 t0 t1 t2 cpu0 cpu1
+  cpu0=$(python3 "$HERE/util.py" tree-cpu "$POSTFIX_MASTER")
   stat0=$(cpu_line)
   t0=$(now)
   load "$POSTFIX_PORT"
@@ -290,6 +292,7 @@ run_postfix() {  # rep
   t2=$(python3 "$HERE/util.py" wait-count "$BENCH_HOME/Maildir/new" "$N" "$TIMEOUT") ||
     die "Postfix did not deliver $N messages in $TIMEOUT s: $(postqueue -p 2>&1 | tail -1)"
   P_SYS+=("$(cpu_use "$stat0" "$(cpu_line)")")
+  cpu1=$(python3 "$HERE/util.py" tree-cpu "$POSTFIX_MASTER")
   local files
   files=$(find "$BENCH_HOME/Maildir/new" -maxdepth 1 -type f | wc -l)
   [[ $files -eq $N ]] || die "Postfix: $files messages in Maildir/new, expected $N"
@@ -297,15 +300,16 @@ run_postfix() {  # rep
   P_SRC_RATE+=("$(calc "$N / ($t1 - $t0)" 0)")
   P_ELAPSED+=("$(calc "$t2 - $t0" 2)")
   P_RATE+=("$(calc "$N / ($t2 - $t0)" 0)")
-  log "Postfix run $1: $N messages delivered in ${P_ELAPSED[-1]} s = ${P_RATE[-1]} msg/s (smtp-source alone: ${P_SRC_ELAPSED[-1]} s = ${P_SRC_RATE[-1]} msg/s); CPU busy/iowait ${P_SYS[-1]// //}%"
+  P_CPU+=("$(calc "($cpu1 - $cpu0) * 1e6 / $N" 0)")
+  P_CORES+=("$(calc "($cpu1 - $cpu0) / ($t2 - $t0)" 2)")
+  log "Postfix run $1: $N messages delivered in ${P_ELAPSED[-1]} s = ${P_RATE[-1]} msg/s (smtp-source alone: ${P_SRC_ELAPSED[-1]} s = ${P_SRC_RATE[-1]} msg/s); ${P_CPU[-1]} us CPU/message (${P_CORES[-1]} cores); CPU busy/iowait ${P_SYS[-1]// //}%"
 }
 
 # ---------------------------------------------------------------------------------------------
 # 3. Memory of Postfix per idle session, on a fresh Postfix (no smtpd left over from a load).
 P_IDLE="skipped"
 if ((POSTFIX_IDLE > 0)); then
-  master_pid=$(awk '{ print $1; exit }' /var/spool/postfix/pid/master.pid)
-  if out=$(python3 "$HERE/idle_connections.py" --port "$POSTFIX_PORT" --tree "$master_pid" --count "$POSTFIX_IDLE" 2>&1); then
+  if out=$(python3 "$HERE/idle_connections.py" --port "$POSTFIX_PORT" --tree "$POSTFIX_MASTER" --count "$POSTFIX_IDLE" 2>&1); then
     P_IDLE=$(sed -n 's/^per_connection_kib=//p' <<<"$out")
     log "Postfix: $P_IDLE KiB Pss per idle session ($POSTFIX_IDLE sessions, master and children)"
   else
@@ -409,6 +413,8 @@ p_src_elapsed=$(median "${P_SRC_ELAPSED[@]}")
 r_hwm=$(median "${R_HWM[@]}")
 r_cpu=$(median "${R_CPU[@]}")
 r_cores=$(median "${R_CORES[@]}")
+p_cpu=$(median "${P_CPU[@]}")
+p_cores=$(median "${P_CORES[@]}")
 ratio=$(calc "$r_rate / $p_rate" 2)
 cat <<EOF
 
@@ -416,7 +422,7 @@ SMTP delivery benchmark  $(date -u +%Y-%m-%dT%H:%MZ)
 machine:  $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r), disk $FSYNC_RATE fsync/s before, $FSYNC_RATE_AFTER after (4 KiB append+fsync, 1 thread)
           load average before: $LOAD_BEFORE
 load:     smtp-source ${LOAD_ARGS[*]} 127.0.0.1:PORT   (runs per server: $REPEAT, median shown)
-peers:    Redoubt $("$BIN" --version 2>/dev/null | head -1 || echo "?") | Postfix $POSTFIX_VERSION, local(8) to Maildir/
+peers:    Redoubt $("$BIN" --version 2>/dev/null | head -1 || echo "?") (binary of $(date -u -r "$BIN" +%Y-%m-%dT%H:%MZ)) | Postfix $POSTFIX_VERSION, local(8) to Maildir/
 
                       msgs/s   elapsed s   notes
   Redoubt           $(printf '%8s %11s' "$r_rate" "$r_elapsed")   250 = stored durably; runs: ${R_RATE[*]}
@@ -424,7 +430,8 @@ peers:    Redoubt $("$BIN" --version 2>/dev/null | head -1 || echo "?") | Postfi
   Postfix (accept)  $(printf '%8s %11s' "$p_src_rate" "$p_src_elapsed")   smtp-source only (250 = queued)
   ratio Redoubt/Postfix: ${ratio}x   (target >= 3x)
 
-  Redoubt peak RSS (VmHWM) after the load: $r_hwm KiB;  CPU: $r_cpu us per message ($r_cores cores busy)
+  CPU per message (server processes only): Redoubt $r_cpu us ($r_cores cores busy), Postfix $p_cpu us ($p_cores cores busy, all its processes)
+  Redoubt peak RSS (VmHWM) after the load: $r_hwm KiB
   Redoubt per idle connection: $R_IDLE KiB  ($IDLE connections after EHLO, VmRSS $R_IDLE_BEFORE -> $R_IDLE_AFTER KiB; target < 64 KiB)
   Postfix per idle session:    $P_IDLE KiB Pss  ($POSTFIX_IDLE sessions, one smtpd process each)
   machine CPU busy/iowait during load (% of all cores): Redoubt ${R_SYS[*]// //}%   Postfix ${P_SYS[*]// //}%

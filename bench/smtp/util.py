@@ -6,6 +6,8 @@
                                       it saw them (exit 1 with the count on timeout)
   util.py store-us LOGFILE            summarises Redoubt's store_us=... log field (microseconds)
   util.py cpu-ticks PID               utime+stime of PID in seconds
+  util.py tree-cpu PID                the same for PID and all its live descendants, plus the
+                                      children it has reaped (cutime+cstime): Postfix's master
 """
 import os
 import re
@@ -81,6 +83,34 @@ def cpu_seconds(pid: str) -> None:
     print(f"{ticks / os.sysconf('SC_CLK_TCK'):.2f}")
 
 
+def stat_fields(pid) -> list:
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
+def tree_cpu(root: str) -> None:
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                children.setdefault(int(stat_fields(entry)[1]), []).append(int(entry))
+            except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+                pass
+    ticks = 0
+    todo = [int(root)]
+    while todo:
+        pid = todo.pop()
+        try:
+            fields = stat_fields(pid)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+        if pid == int(root):
+            ticks += int(fields[13]) + int(fields[14])  # cutime, cstime: children already reaped
+        todo.extend(children.get(pid, []))
+    print(f"{ticks / os.sysconf('SC_CLK_TCK'):.2f}")
+
+
 def main() -> int:
     if len(sys.argv) < 2:
         print(__doc__, file=sys.stderr)
@@ -94,6 +124,8 @@ def main() -> int:
         store_us(args[0])
     elif command == "cpu-ticks" and len(args) == 1:
         cpu_seconds(args[0])
+    elif command == "tree-cpu" and len(args) == 1:
+        tree_cpu(args[0])
     else:
         print(__doc__, file=sys.stderr)
         return 2

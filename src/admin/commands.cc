@@ -1,6 +1,7 @@
 #include "admin/commands.h"
 
 #include "auth/password.h"
+#include "store/address.h"
 
 namespace redoubt::admin {
 namespace {
@@ -46,6 +47,10 @@ Outcome domain_list(store::Store& store) {
 }
 
 Outcome account_add(store::Store& store, std::string_view address, std::string_view password) {
+  // Check the address before spending a second on Argon2.
+  if (auto normalized = store::normalize_address(address); !normalized) {
+    return unexpected(failure("account", address, normalized.error()));
+  }
   auto hashed = hash(password);
   if (!hashed) return unexpected(hashed.error());
   if (auto r = store.add_account(address, *hashed); !r) {
