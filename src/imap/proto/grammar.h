@@ -8,9 +8,14 @@
 #include <cstddef>
 #include <string_view>
 
+#include "base/utf8.h"
+
 #include "base/ascii.h"
 
 namespace redoubt::imap::proto::grammar {
+
+using redoubt::is_utf8;  // base/utf8.h
+using redoubt::utf8_non_ascii_length;
 
 constexpr unsigned char octet(char c) { return static_cast<unsigned char>(c); }
 
@@ -63,36 +68,6 @@ constexpr bool all_of(std::string_view s, Pred pred) {
 
 constexpr bool is_atom(std::string_view s) { return all_of(s, is_atom_char); }
 constexpr bool is_astring_atom(std::string_view s) { return all_of(s, is_astring_char); }
-
-// Length of the well-formed UTF-8 sequence of one non-ASCII scalar value at the start of `s`, or 0
-// if there is none (RFC 3629 §4 UTF8-2 / UTF8-3 / UTF8-4): overlong forms, surrogates, values
-// above U+10FFFF and truncated sequences all give 0.
-constexpr std::size_t utf8_non_ascii_length(std::string_view s) {
-  if (s.empty()) return 0;
-  const unsigned char c0 = octet(s[0]);
-  std::size_t length = 0;
-  unsigned char low = 0x80;  // Bounds of the second octet; later octets are always 80..BF.
-  unsigned char high = 0xBF;
-  if (c0 >= 0xC2 && c0 <= 0xDF) {
-    length = 2;
-  } else if (c0 >= 0xE0 && c0 <= 0xEF) {
-    length = 3;
-    if (c0 == 0xE0) low = 0xA0;   // Overlong.
-    if (c0 == 0xED) high = 0x9F;  // Surrogates.
-  } else if (c0 >= 0xF0 && c0 <= 0xF4) {
-    length = 4;
-    if (c0 == 0xF0) low = 0x90;   // Overlong.
-    if (c0 == 0xF4) high = 0x8F;  // Above U+10FFFF.
-  } else {
-    return 0;
-  }
-  if (s.size() < length) return 0;
-  if (octet(s[1]) < low || octet(s[1]) > high) return 0;
-  for (std::size_t i = 2; i < length; ++i) {
-    if (octet(s[i]) < 0x80 || octet(s[i]) > 0xBF) return 0;
-  }
-  return length;
-}
 
 // RFC 9051 §9  QUOTED-CHAR = <any TEXT-CHAR except quoted-specials> / "\" quoted-specials /
 //                            UTF8-2 / UTF8-3 / UTF8-4
