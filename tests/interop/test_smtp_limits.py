@@ -159,6 +159,21 @@ def test_errors_of_different_kinds_add_up(limited):
         assert c.is_closed(5)
 
 
+def test_framing_errors_count_too_and_close_the_session(limited):
+    """Lines the session refuses before parsing (bare LF, over-long) count toward max_errors."""
+    s = limited(max_errors=2)
+    with RawSmtp(s.host, s.port) as c:
+        c.ehlo()
+        c.send(b"NOOP\n")  # bare LF: 500 5.5.2
+        reply = c.reply()
+        assert (reply.code, reply.enhanced) == (500, "5.5.2"), reply
+        c.send(b"X" * 5000 + b"\r\n")  # over-long: 500 5.5.2, and the limit is reached
+        assert c.reply().code == 500
+        reply = c.reply()
+        assert (reply.code, reply.enhanced) == (421, "4.7.0"), reply
+        assert c.is_closed(5)
+
+
 def test_successful_commands_do_not_count_as_errors(limited):
     s = limited(max_errors=2)
     with RawSmtp(s.host, s.port) as c:

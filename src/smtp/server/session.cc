@@ -5,7 +5,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "base/ascii.h"
 #include "smtp/proto/command_parser.h"
 #include "smtp/proto/data_reader.h"
 #include "smtp/proto/reply.h"
@@ -32,39 +31,29 @@ Session::Session(net::Tcp::socket socket, Services& services, std::string id)
       remote_ip_(stream_.remote().address().to_string()) {}
 
 Task<void> Session::run() {
-  auto& log = services_.log;
-  log.info("smtp session={} event=connect remote={}", id_, remote_ip_);
+  services_.log.info("smtp session={} event=connect remote={}", id_, remote_ip_);
   // RFC 5321 §4.2: the greeting names us and the protocol.
   reply(220, "", services_.config.server.hostname + " ESMTP Redoubt");
-  std::string_view end = "closed";
-  for (;;) {
-    while (auto line = take_line()) {
-      if (co_await execute(*line) == Flow::kClose) {
-        co_await flush();
-        log.info("smtp session={} event=disconnect reason={} messages={}", id_, close_reason_, messages_);
-        stream_.close();
-        co_return;
-      }
+  while (!closing_) {
+    while (!closing_) {
+      auto line = take_line();
+      if (!line) break;
+      if (co_await execute(*line) == Flow::kClose) closing_ = true;
     }
-    if (!co_await flush()) {
-      end = "write-failed";
-      break;
-    }
+    if (!co_await flush()) break;
+    if (closing_) break;
     if (stop_requested_ && !transaction_) {
       reply(421, "4.3.2", services_.config.server.hostname + " Service shutting down");
       co_await flush();
-      end = "shutdown";
+      close_reason_ = "shutdown";
       break;
     }
     waiting_for_command_ = true;
-    bool more = co_await read_more(idle_timeout());
+    const bool more = co_await read_more(idle_timeout());
     waiting_for_command_ = false;
-    if (!more) {
-      end = "timeout-or-closed";
-      break;
-    }
+    if (!more) break;
   }
-  log.info("smtp session={} event=disconnect reason={} messages={}", id_, end, messages_);
+  services_.log.info("smtp session={} event=disconnect reason={} messages={}", id_, close_reason_, messages_);
   stream_.close();
 }
 
@@ -89,9 +78,13 @@ Task<bool> Session::read_more(Clock::duration timeout) {
   if (status == net::ReadStatus::kTimeout) {
     reply(421, "4.4.2", services_.config.server.hostname + " Error: timeout exceeded");
     co_await flush();
+    close_reason_ = "timeout";
   } else if (status == net::ReadStatus::kCancelled && stop_requested_) {
     reply(421, "4.3.2", services_.config.server.hostname + " Service shutting down");
     co_await flush();
+    close_reason_ = "shutdown";
+  } else if (status != net::ReadStatus::kOk) {
+    close_reason_ = "client-closed";
   }
   co_return status == net::ReadStatus::kOk;
 }
@@ -156,6 +149,7 @@ Session::Flow Session::error_reply(int code, std::string_view enhanced, std::str
     services_.log.info("smtp session={} event=too-many-errors errors={}", id_, errors_);
     reply(421, "4.7.0", services_.config.server.hostname + " Error: too many errors");
     close_reason_ = "too-many-errors";
+    closing_ = true;  // Also when the caller (take_line) has no Flow to return.
     return Flow::kClose;
   }
   return Flow::kContinue;

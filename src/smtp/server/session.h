@@ -100,6 +100,7 @@ class Session {
   unsigned messages_ = 0;
   bool waiting_for_command_ = false;
   bool stop_requested_ = false;
+  bool closing_ = false;  // The session ends once its pending replies are written.
 };
 
 }  // namespace redoubt::smtp::server
