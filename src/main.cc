@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
 
   std::string name, address, mailbox = "INBOX";
   std::vector<std::string> targets;
-  std::optional<std::string> domain_filter, target;
+  std::optional<std::string> domain_filter, target, quota_limit;
   std::uint32_t uid = 0;
 
   CLI::App* domain = app.add_subcommand("domain", "local mail domains")->require_subcommand(1);
@@ -139,6 +139,10 @@ int main(int argc, char** argv) {
       ->add_option("address", address)->required();
   commands.add(*account, "list", "[DOMAIN]: list accounts", [&](Store& s) { return admin::account_list(s, domain_filter); })
       ->add_option("domain", domain_filter);
+  CLI::App* quota = commands.add(*account, "quota", "ADDRESS [BYTES|none]: show the storage use, or set the limit",
+                                 [&](Store& s) { return admin::account_quota(s, address, quota_limit); });
+  quota->add_option("address", address)->required();
+  quota->add_option("limit", quota_limit, "bytes, or none (0 also means no limit)");
 
   CLI::App* alias = app.add_subcommand("alias", "addresses delivered to other accounts")->require_subcommand(1);
   CLI::App* alias_add = commands.add(*alias, "add", "ADDRESS TARGET...: deliver ADDRESS (@domain: catch-all) to the targets",

@@ -1,5 +1,7 @@
 #include "admin/commands.h"
 
+#include <charconv>
+
 #include "auth/password.h"
 #include "store/address.h"
 
@@ -8,6 +10,27 @@ namespace {
 
 std::string failure(std::string_view what, std::string_view subject, store::StoreError error) {
   return std::string(what) + " " + std::string(subject) + ": " + std::string(store::describe(error));
+}
+
+// "none", or a whole number of bytes (0 also means none).
+Result<std::uint64_t, std::string> parse_limit(std::string_view text) {
+  if (text == "none") return std::uint64_t{0};
+  std::uint64_t bytes = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), bytes);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    return unexpected("quota: \"" + std::string(text) + "\" is neither a number of bytes nor \"none\"");
+  }
+  return bytes;
+}
+
+std::string describe_usage(std::string_view address, const store::QuotaUsage& usage) {
+  std::string out = std::string(address) + ": " + std::to_string(usage.used_bytes) + " bytes in " +
+                    std::to_string(usage.messages) + " messages; ";
+  if (usage.limit_bytes == 0) return out + "no limit\n";
+  // Rounded down: "100%" only once the account is full.
+  const auto percent = static_cast<unsigned long long>(static_cast<long double>(usage.used_bytes) * 100 /
+                                                       static_cast<long double>(usage.limit_bytes));
+  return out + "limit " + std::to_string(usage.limit_bytes) + " bytes (" + std::to_string(percent) + "% used)\n";
 }
 
 Result<std::string, std::string> hash(std::string_view password) {
@@ -80,6 +103,28 @@ Outcome account_list(store::Store& store, const std::optional<std::string>& doma
   std::string out;
   for (const store::AccountInfo& a : *accounts) out += a.address + "\n";
   return out;
+}
+
+Outcome account_quota(store::Store& store, std::string_view address, const std::optional<std::string>& limit) {
+  std::optional<std::uint64_t> bytes;
+  if (limit) {
+    auto parsed = parse_limit(*limit);
+    if (!parsed) return unexpected(parsed.error());
+    bytes = *parsed;
+  }
+  auto account = store.find_account(address);
+  if (!account) return unexpected(failure("account", address, account.error()));
+  if (!bytes) {
+    auto usage = store.quota(account->id);
+    if (!usage) return unexpected(failure("account", address, usage.error()));
+    return describe_usage(account->address, *usage);
+  }
+  if (auto r = store.set_quota(account->id, *bytes); !r) {
+    if (r.error() == store::StoreError::kInvalid) return unexpected(std::string("quota: at most 2^63-1 bytes"));
+    return unexpected(failure("account", address, r.error()));
+  }
+  if (*bytes == 0) return "quota of " + account->address + " removed\n";
+  return "quota of " + account->address + " set to " + std::to_string(*bytes) + " bytes\n";
 }
 
 Outcome alias_add(store::Store& store, std::string_view address, const std::vector<std::string>& targets) {

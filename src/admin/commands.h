@@ -27,6 +27,9 @@ Outcome account_add(store::Store& store, std::string_view address, std::string_v
 Outcome account_passwd(store::Store& store, std::string_view address, std::string_view password);
 Outcome account_remove(store::Store& store, std::string_view address);
 Outcome account_list(store::Store& store, const std::optional<std::string>& domain);
+// Without `limit`: the account's storage use and limit. With it: sets the limit, in bytes
+// ("none" or "0": no limit).
+Outcome account_quota(store::Store& store, std::string_view address, const std::optional<std::string>& limit);
 
 Outcome alias_add(store::Store& store, std::string_view address, const std::vector<std::string>& targets);
 Outcome alias_remove(store::Store& store, std::string_view address, const std::optional<std::string>& target);

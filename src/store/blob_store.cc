@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -265,6 +266,24 @@ Result<std::string, StoreError> BlobStore::read(std::string_view hash) const {
     done += static_cast<std::size_t>(n);
   }
   return content;
+}
+
+Result<MappedBlob, StoreError> BlobStore::map(std::string_view hash) const {
+  if (!is_valid_blob_hash(hash)) return unexpected(StoreError::kInvalid);
+  UniqueFd fd(::open(path_of(hash).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.is_open()) {
+    return unexpected(errno == ENOENT ? StoreError::kNotFound : StoreError::kTemporary);
+  }
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return unexpected(StoreError::kTemporary);
+  }
+  const auto size = static_cast<std::size_t>(st.st_size);
+  if (size == 0) return MappedBlob();
+  // The mapping keeps the file's pages reachable after the descriptor is closed.
+  void* address = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+  if (address == MAP_FAILED) return unexpected(StoreError::kTemporary);
+  return MappedBlob(address, size);
 }
 
 Result<void, StoreError> BlobStore::check(const BlobRef& ref) const {

@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "store/mapped_blob.h"
 #include "store/store_error.h"
 
 namespace redoubt::store {
@@ -85,6 +86,10 @@ class BlobStore {
   // The whole body with `hash`. kInvalid for a malformed hash, kNotFound if there is no such
   // blob, kTemporary on I/O errors.
   Result<std::string, StoreError> read(std::string_view hash) const;
+
+  // The body with `hash`, mapped read-only (MAP_PRIVATE). Errors as read(); kTemporary also if
+  // the mapping fails (address space, too many mappings).
+  Result<MappedBlob, StoreError> map(std::string_view hash) const;
 
   // Checks that blob `ref.hash` exists with size `ref.size`: kInvalid for a malformed hash or a
   // different size, kNotFound if absent, kTemporary on I/O errors.

@@ -206,6 +206,52 @@ TEST_F(BlobStoreTest, ReadAndCheckErrors) {
   EXPECT_EQ(blobs_->check(BlobRef{ref->hash, 1}).error(), StoreError::kInvalid);
 }
 
+TEST_F(BlobStoreTest, MapReturnsTheStoredBytes) {
+  for (std::size_t size : {std::size_t{1}, std::size_t{4096}, BlobWriter::kMemoryLimit * 3 + 7}) {
+    SCOPED_TRACE(size);
+    const std::string content = test_bytes(size, static_cast<unsigned>(size));
+    BlobWriter writer = blobs_->new_writer();
+    ASSERT_TRUE(writer.append(content).has_value());
+    auto ref = writer.finish();
+    ASSERT_TRUE(ref.has_value());
+    auto mapped = blobs_->map(ref->hash);
+    ASSERT_TRUE(mapped.has_value());
+    EXPECT_EQ(mapped->bytes().size(), size);
+    EXPECT_TRUE(mapped->bytes() == content);
+  }
+}
+
+TEST_F(BlobStoreTest, MapOfAnEmptyBlobIsEmpty) {
+  auto ref = blobs_->new_writer().finish();
+  ASSERT_TRUE(ref.has_value());
+  auto mapped = blobs_->map(ref->hash);
+  ASSERT_TRUE(mapped.has_value());
+  EXPECT_TRUE(mapped->bytes().empty());
+}
+
+TEST_F(BlobStoreTest, MappedBytesOutliveTheFileAndMoveWithTheObject) {
+  BlobWriter writer = blobs_->new_writer();
+  ASSERT_TRUE(writer.append("mapped body").has_value());
+  const BlobRef ref = *writer.finish();
+  auto mapped = blobs_->map(ref.hash);
+  ASSERT_TRUE(mapped.has_value());
+  // A garbage collector may delete the file while IMAP still serves from the mapping.
+  ASSERT_EQ(::unlink(blobs_->path_of(ref.hash).c_str()), 0);
+  MappedBlob moved = std::move(*mapped);
+  EXPECT_TRUE(mapped->bytes().empty());
+  EXPECT_EQ(moved.bytes(), "mapped body");
+  MappedBlob assigned;
+  assigned = std::move(moved);
+  EXPECT_TRUE(moved.bytes().empty());
+  EXPECT_EQ(assigned.bytes(), "mapped body");
+}
+
+TEST_F(BlobStoreTest, MapErrors) {
+  EXPECT_EQ(blobs_->map("../../etc/passwd").error(), StoreError::kInvalid);
+  EXPECT_EQ(blobs_->map(std::string(64, 'A')).error(), StoreError::kInvalid);
+  EXPECT_EQ(blobs_->map(std::string(64, '0')).error(), StoreError::kNotFound);
+}
+
 TEST_F(BlobStoreTest, SyncDirectoryOf) {
   auto ref = blobs_->new_writer().finish();
   ASSERT_TRUE(ref.has_value());

@@ -6,11 +6,12 @@
 #include <string>
 
 #include "base/check.h"
+#include "store/quota.h"
 
 namespace redoubt::store {
 
-Committer::Committer(std::unique_ptr<Database> db, BlobStore blobs)
-    : blobs_(std::move(blobs)), db_(std::move(db)), thread_([this] { run(); }) {}
+Committer::Committer(std::unique_ptr<Database> db, BlobStore blobs, WatchRegistry& watches)
+    : blobs_(std::move(blobs)), watches_(watches), db_(std::move(db)), thread_([this] { run(); }) {}
 
 Committer::~Committer() {
   {
@@ -55,9 +56,23 @@ void Committer::run() {
       batch.swap(queue_);
     }
     process(batch);
+    // Before the callbacks: an IMAP IDLE session should hear of new mail no later than the SMTP
+    // client hears 250.
+    announce(batch);
     // Outside every lock, so a callback may submit the next delivery or call other Store methods.
     for (Pending& pending : batch) pending.done(std::move(pending.result));
   }
+}
+
+void Committer::announce(const std::vector<Pending>& batch) {
+  std::vector<MailboxChange> changes;
+  for (const Pending& pending : batch) {
+    if (!pending.result) continue;
+    for (const DeliveredMessage& delivered : *pending.result) {
+      changes.push_back(MailboxChange{delivered.account, delivered.mailbox});
+    }
+  }
+  if (!changes.empty()) watches_.notify(std::move(changes));
 }
 
 void Committer::process(std::vector<Pending>& batch) {
@@ -141,6 +156,12 @@ Result<std::vector<DeliveredMessage>, StoreError> Committer::apply(const Deliver
     // Two RCPT TO addresses (or an alias and its target) can name one account: one copy each.
     if (std::find(seen.begin(), seen.end(), account) != seen.end()) continue;
     seen.push_back(account);
+    // The SMTP server refuses recipients without room at RCPT time; this catches the messages
+    // that filled the account since. Earlier deliveries of this batch count: the usage triggers
+    // have run for them.
+    if (auto room = check_room(*db_, account, delivery.blob.size); !room) {
+      return unexpected(room.error());
+    }
 
     // Allocate the UID and the MODSEQ in the statement that advances the counters, so two
     // messages can never get the same ones (RFC 9051 §2.3.1.1: UIDs strictly ascend; RFC 7162

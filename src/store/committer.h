@@ -22,13 +22,15 @@
 #include "store/database.h"
 #include "store/delivery.h"
 #include "store/store_error.h"
+#include "store/watch_registry.h"
 
 namespace redoubt::store {
 
 class Committer {
  public:
-  // Takes the read-write connection and starts the committer thread.
-  Committer(std::unique_ptr<Database> db, BlobStore blobs);
+  // Takes the read-write connection and starts the committer thread, which tells `watches` of
+  // every committed delivery. `watches` must outlive the Committer.
+  Committer(std::unique_ptr<Database> db, BlobStore blobs, WatchRegistry& watches);
   // Finishes every delivery already submitted (calling its callback), then stops the thread.
   ~Committer();
   Committer(const Committer&) = delete;
@@ -56,6 +58,20 @@ class Committer {
     return result;
   }
 
+  // write() for work that changes mailboxes: `work(Database&, std::vector<MailboxChange>&)`
+  // records the mailboxes it changed, and once the transaction has committed their watchers are
+  // told (store/watch_registry.h), outside the write lock.
+  template <class F>
+  std::invoke_result_t<F, Database&, std::vector<MailboxChange>&> write_changes(F&& work) {
+    std::vector<MailboxChange> changes;
+    auto result = write([&](Database& db) {
+      changes.clear();
+      return work(db, changes);
+    });
+    if (result && !changes.empty()) watches_.notify(std::move(changes));
+    return result;
+  }
+
   // Write transactions committed by this Committer (directory changes and delivery batches).
   std::uint64_t commit_count() const { return commits_.load(std::memory_order_relaxed); }
 
@@ -70,6 +86,7 @@ class Committer {
   };
 
   void run();
+  void announce(const std::vector<Pending>& batch);
   void process(std::vector<Pending>& batch);
   void write_together(const std::vector<Pending*>& group);
   Result<std::vector<DeliveredMessage>, StoreError> apply(const Delivery& delivery);
@@ -77,6 +94,7 @@ class Committer {
   void rollback();
 
   const BlobStore blobs_;
+  WatchRegistry& watches_;
 
   std::mutex write_mutex_;
   std::unique_ptr<Database> db_;  // GUARDED_BY(write_mutex_)

@@ -42,9 +42,11 @@ void Statement::bind_one(int index, std::int64_t value) {
 }
 
 void Statement::bind_one(int index, std::string_view value) {
-  // SQLITE_TRANSIENT: SQLite copies, so callers may bind temporaries.
+  // SQLITE_TRANSIENT: SQLite copies, so callers may bind temporaries. A default-constructed
+  // string_view has no data pointer, which SQLite would bind as NULL, not as ''.
+  const char* data = value.data() != nullptr ? value.data() : "";
   if (cached_ != nullptr) {
-    note(sqlite3_bind_text64(cached_->stmt, index, value.data(), value.size(), SQLITE_TRANSIENT,
+    note(sqlite3_bind_text64(cached_->stmt, index, data, value.size(), SQLITE_TRANSIENT,
                              SQLITE_UTF8));
   }
 }

@@ -1,12 +1,12 @@
 // Store: domains, accounts and aliases.
 
-#include <chrono>
 #include <string>
 
 #include "store/address.h"
 #include "store/committer.h"
 #include "store/database.h"
 #include "store/directory_queries.h"
+#include "store/mailbox_queries.h"
 #include "store/read_pool.h"
 #include "store/store.h"
 #include "store/store_try.h"
@@ -24,30 +24,6 @@ constexpr StandardMailbox kStandardMailboxes[] = {
     {"INBOX", ""},        {"Sent", "\\Sent"}, {"Drafts", "\\Drafts"},
     {"Trash", "\\Trash"}, {"Junk", "\\Junk"}, {"Archive", "\\Archive"},
 };
-
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// A UIDVALIDITY never handed out before in this data folder: the current time, as RFC 9051
-// §2.3.1.1 suggests, but above every earlier value even if the clock stood still or went back.
-// Needs the write transaction: the counter is read and advanced in one statement.
-Result<UidValidity, StoreError> next_uid_validity(Database& db) {
-  Statement st = db.prepare(
-      "UPDATE counters SET value = max(value + 1, ?1) WHERE name = 'uid_validity' "
-      "RETURNING value");
-  st.bind(unix_now());
-  auto row = st.step();
-  if (!row) return unexpected(row.error());
-  if (!*row) return unexpected(StoreError::kTemporary);  // Schema damaged: counter missing.
-  const std::int64_t value = st.int64(0);
-  if (auto done = st.run(); !done) return unexpected(done.error());
-  // Zero is not a valid UIDVALIDITY; past 2^32 (year 2106) there is no value left to give.
-  if (value <= 0 || value > 0xFFFFFFFF) return unexpected(StoreError::kTemporary);
-  return UidValidity(static_cast<std::uint32_t>(value));
-}
 
 }  // namespace
 
@@ -132,12 +108,10 @@ Result<AccountId, StoreError> Store::add_account(std::string_view address,
     if (auto done = insert.run(); !done) return unexpected(done.error());
 
     for (const StandardMailbox& mailbox : kStandardMailboxes) {
-      STORE_TRY(uid_validity, next_uid_validity(db));
-      Statement create = db.prepare(
-          "INSERT INTO mailboxes (account_id, name, special_use, uid_validity) "
-          "VALUES (?1, ?2, ?3, ?4)");
-      create.bind(account, mailbox.name, mailbox.special_use, *uid_validity);
-      if (auto done = create.run(); !done) return unexpected(done.error());
+      STORE_TRY(created, insert_mailbox(db, account, mailbox.name, mailbox.special_use));
+      if (auto subscribed = subscribe(db, account, mailbox.name); !subscribed) {
+        return unexpected(subscribed.error());
+      }
     }
     return account;
   });

@@ -25,6 +25,15 @@ constexpr MessageFlags operator&(MessageFlags a, MessageFlags b) {
   return MessageFlags(static_cast<std::uint32_t>(a) & static_cast<std::uint32_t>(b));
 }
 
+constexpr MessageFlags operator~(MessageFlags a) {
+  return MessageFlags(~static_cast<std::uint32_t>(a));
+}
+
+// Every flag defined above.
+inline constexpr MessageFlags kAllMessageFlags = MessageFlags::kSeen | MessageFlags::kAnswered |
+                                                 MessageFlags::kFlagged | MessageFlags::kDeleted |
+                                                 MessageFlags::kDraft;
+
 // True if every flag in `wanted` is set in `flags`.
 constexpr bool has_flags(MessageFlags flags, MessageFlags wanted) {
   return (flags & wanted) == wanted;

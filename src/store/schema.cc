@@ -100,6 +100,62 @@ CREATE TABLE counters (
 ) WITHOUT ROWID;
 INSERT INTO counters (name, value) VALUES ('uid_validity', 0);
 )sql"},
+    {2, R"sql(
+-- RFC 9051 §6.3.7: subscriptions are names, kept when the mailbox is deleted and possible for
+-- names that do not exist, so they cannot live on the mailboxes row. mailboxes.subscribed is
+-- copied here once and then unused (left in place: nothing reads or writes it any more).
+CREATE TABLE subscriptions (
+  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  name       TEXT NOT NULL,
+  PRIMARY KEY (account_id, name)
+) WITHOUT ROWID;
+INSERT INTO subscriptions (account_id, name)
+  SELECT account_id, name FROM mailboxes WHERE subscribed != 0;
+
+-- The UIDs removed from each mailbox, with the MODSEQ of their removal, so that changes_since
+-- can report them (RFC 7162 §3.2.5.2 QRESYNC VANISHED). Deleting a mailbox drops its log: its
+-- UIDVALIDITY is gone with it.
+CREATE TABLE expunged (
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes (id) ON DELETE CASCADE,
+  uid        INTEGER NOT NULL,
+  modseq     INTEGER NOT NULL
+);
+CREATE INDEX expunged_by_modseq ON expunged (mailbox_id, modseq);
+CREATE INDEX messages_by_modseq ON messages (mailbox_id, modseq);
+
+-- An account's storage use, kept by the triggers below so that a quota check (every APPEND,
+-- COPY and delivery) reads one row instead of summing every message.
+ALTER TABLE accounts ADD COLUMN used_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+UPDATE accounts SET
+  used_bytes = (SELECT coalesce(sum(m.size), 0) FROM messages m
+                JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = accounts.id),
+  message_count = (SELECT count(*) FROM messages m
+                   JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = accounts.id);
+
+-- Messages never move between accounts (copy_messages refuses it), so INSERT and DELETE are the
+-- only changes to count. The account is found through the mailbox row.
+CREATE TRIGGER messages_count_insert AFTER INSERT ON messages BEGIN
+  UPDATE accounts SET used_bytes = used_bytes + NEW.size, message_count = message_count + 1
+  WHERE id = (SELECT account_id FROM mailboxes WHERE id = NEW.mailbox_id);
+END;
+
+-- SQLite deletes a parent row before running its ON DELETE CASCADE actions. So when a mailbox
+-- goes, its messages' rows are deleted after it, and this trigger finds no mailbox and changes
+-- nothing: mailboxes_release_usage has already subtracted them. When an account goes, neither
+-- finds the account row: the UPDATEs match nothing, which is not an error.
+CREATE TRIGGER messages_count_delete AFTER DELETE ON messages BEGIN
+  UPDATE accounts SET used_bytes = used_bytes - OLD.size, message_count = message_count - 1
+  WHERE id = (SELECT account_id FROM mailboxes WHERE id = OLD.mailbox_id);
+END;
+CREATE TRIGGER mailboxes_release_usage BEFORE DELETE ON mailboxes BEGIN
+  UPDATE accounts SET
+    used_bytes = used_bytes -
+                 (SELECT coalesce(sum(size), 0) FROM messages WHERE mailbox_id = OLD.id),
+    message_count = message_count - (SELECT count(*) FROM messages WHERE mailbox_id = OLD.id)
+  WHERE id = OLD.account_id;
+END;
+)sql"},
 };
 
 // Applies `migration` unless another connection already did, in one transaction.
@@ -136,7 +192,9 @@ Result<int, StoreError> read_schema_version(Database& db) {
   return static_cast<int>(st.int64(0));
 }
 
-Result<void, std::string> migrate(Database& db) {
+Result<void, std::string> migrate(Database& db) { return migrate_to(db, latest_schema_version()); }
+
+Result<void, std::string> migrate_to(Database& db, int target_version) {
   auto version = read_schema_version(db);
   if (!version) return unexpected("cannot read schema version: " + db.error_message());
   if (*version > latest_schema_version()) {
@@ -145,7 +203,7 @@ Result<void, std::string> migrate(Database& db) {
                       "); upgrade redoubt");
   }
   for (const Migration& migration : kMigrations) {
-    if (migration.version <= *version) continue;
+    if (migration.version <= *version || migration.version > target_version) continue;
     if (auto applied = apply(db, migration); !applied) return applied;
   }
   return {};

@@ -20,6 +20,10 @@ int latest_schema_version();
 // REQUIRES: `db` is a read-write connection with no open transaction.
 Result<void, std::string> migrate(Database& db);
 
+// migrate(), stopping at `version` (at most latest_schema_version()). For tests that build a
+// database as an older program left it.
+Result<void, std::string> migrate_to(Database& db, int version);
+
 // The database's PRAGMA user_version.
 Result<int, StoreError> read_schema_version(Database& db);
 

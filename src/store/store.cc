@@ -13,6 +13,7 @@
 #include "store/file_util.h"
 #include "store/read_pool.h"
 #include "store/schema.h"
+#include "store/watch_registry.h"
 
 namespace redoubt::store {
 namespace {
@@ -64,14 +65,19 @@ Result<std::unique_ptr<Store>, std::string> Store::open(const std::filesystem::p
     return unexpected(db_path.string() + ": " + migrated.error());
   }
 
+  auto watches = std::make_unique<WatchRegistry>();
   auto reads = std::make_unique<ReadPool>(db_path, kReadConnections);
-  auto writes = std::make_unique<Committer>(std::move(*db), *blobs);
-  return std::make_unique<Store>(Key{}, std::move(*blobs), std::move(reads), std::move(writes));
+  auto writes = std::make_unique<Committer>(std::move(*db), *blobs, *watches);
+  return std::make_unique<Store>(Key{}, std::move(*blobs), std::move(watches), std::move(reads),
+                                 std::move(writes));
 }
 
-Store::Store(Key, BlobStore blobs, std::unique_ptr<ReadPool> reads,
-             std::unique_ptr<Committer> writes)
-    : blobs_(std::move(blobs)), reads_(std::move(reads)), writes_(std::move(writes)) {}
+Store::Store(Key, BlobStore blobs, std::unique_ptr<WatchRegistry> watches,
+             std::unique_ptr<ReadPool> reads, std::unique_ptr<Committer> writes)
+    : blobs_(std::move(blobs)),
+      watches_(std::move(watches)),
+      reads_(std::move(reads)),
+      writes_(std::move(writes)) {}
 
 Store::~Store() = default;
 
@@ -79,6 +85,10 @@ BlobWriter Store::new_blob() { return blobs_.new_writer(); }
 
 Result<std::string, StoreError> Store::read_blob(std::string_view hash) {
   return blobs_.read(hash);
+}
+
+Result<MappedBlob, StoreError> Store::map_blob(std::string_view hash) {
+  return blobs_.map(hash);
 }
 
 void Store::deliver(Delivery delivery, DeliveryCallback done) {

@@ -17,8 +17,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +37,8 @@ namespace redoubt::store {
 
 class Committer;
 class ReadPool;
+class WatchRegistry;
+struct WatchEntry;
 
 class Store {
   struct Key {
@@ -49,11 +53,13 @@ class Store {
   static Result<std::unique_ptr<Store>, std::string> open(const std::filesystem::path& data_dir);
 
   // Waits for every delivery already queued to be committed and its callback to run, then closes
-  // the store. REQUIRES: no other thread is still calling into the store.
+  // the store. REQUIRES: no other thread is still calling into the store, and every Watch is
+  // destroyed (checked: the process stops otherwise).
   ~Store();
 
   // Only open() can construct: Key is private.
-  Store(Key, BlobStore blobs, std::unique_ptr<ReadPool> reads, std::unique_ptr<Committer> writes);
+  Store(Key, BlobStore blobs, std::unique_ptr<WatchRegistry> watches,
+        std::unique_ptr<ReadPool> reads, std::unique_ptr<Committer> writes);
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
@@ -136,6 +142,105 @@ class Store {
   // The mailbox's messages, in ascending UID order. kNotFound if there is no such mailbox.
   Result<std::vector<MessageInfo>, StoreError> list_messages(MailboxId mailbox);
 
+  // The mailbox `name` of the account ("INBOX" in any case is the inbox; other names compare
+  // exactly). kNotFound if there is none (or no such account).
+  Result<MailboxInfo, StoreError> find_mailbox(AccountId account, std::string_view name);
+
+  // Creates the mailbox `name` (UTF-8, levels separated by "/", no empty level, no leading or
+  // trailing "/", at most 1000 octets, no control characters: else kInvalid) with a fresh
+  // UIDVALIDITY, subscribed. `special_use` is "" or one RFC 6154 attribute (kInvalid otherwise).
+  // Missing parent levels are not created (IMAP lists them as \NonExistent-free \Noselect
+  // placeholders; see list_mailboxes). kExists if the name is taken; kOverQuota past 10,000
+  // mailboxes per account; kNotFound if there is no such account. "INBOX" in any case always
+  // exists (kExists).
+  Result<MailboxInfo, StoreError> create_mailbox(AccountId account, std::string_view name,
+                                                 std::string_view special_use = {});
+
+  // Deletes the mailbox and its messages (RFC 9051 §6.3.5). Its children stay. kInvalid for
+  // INBOX; kNotFound if there is no such mailbox. The expunges are not logged: the mailbox and
+  // its UIDVALIDITY are gone.
+  Result<void, StoreError> delete_mailbox(AccountId account, std::string_view name);
+
+  // Renames the mailbox `from` and every mailbox below it ("from/...") to `to` (RFC 9051
+  // §6.3.6); each keeps its UIDVALIDITY and messages. Renaming INBOX moves its messages to a new
+  // mailbox `to` and leaves INBOX empty. kNotFound if `from` does not exist; kExists if `to` or
+  // any renamed child's new name does; kInvalid if `to` is malformed or below `from` (except for
+  // INBOX, whose children stay where they are: "INBOX/old" is a fine target). Subscriptions to
+  // the renamed names move with them.
+  Result<void, StoreError> rename_mailbox(AccountId account, std::string_view from,
+                                          std::string_view to);
+
+  // Subscriptions (RFC 9051 §6.3.7-8) are names, kept even when the mailbox does not exist.
+  // Subscribing twice or unsubscribing a name not subscribed succeeds. `name` must be a valid
+  // mailbox name (as for create_mailbox; else kInvalid); any spelling of INBOX is "INBOX".
+  // kNotFound if there is no such account. The list is sorted.
+  Result<void, StoreError> set_subscribed(AccountId account, std::string_view name,
+                                          bool subscribed);
+  Result<std::vector<std::string>, StoreError> list_subscriptions(AccountId account);
+
+  // STATUS counts. kNotFound if there is no such mailbox.
+  Result<MailboxCounts, StoreError> mailbox_counts(MailboxId mailbox);
+
+  // The mailbox's counters with every message changed after `since` and every UID expunged
+  // after it (RFC 7162 CONDSTORE/QRESYNC, and how IMAP sessions learn of others' changes).
+  // `since` 0 returns every message. kNotFound if there is no such mailbox.
+  Result<MailboxChanges, StoreError> changes_since(MailboxId mailbox, ModSeq since);
+
+  // Changes the flags of the messages `uids` (ascending; UIDs not in the mailbox are ignored),
+  // all with one new MODSEQ, in one durable transaction. kNotFound if no such mailbox.
+  Result<FlagUpdateResult, StoreError> store_flags(MailboxId mailbox, std::span<const Uid> uids,
+                                                   const FlagUpdate& update);
+
+  // Removes the messages `uids` (ascending; absent ones ignored) and logs their UIDs with a new
+  // MODSEQ for changes_since. Returns the UIDs actually removed. Durable on return. kNotFound if
+  // no such mailbox.
+  Result<std::vector<Uid>, StoreError> expunge(MailboxId mailbox, std::span<const Uid> uids);
+
+  // Adds a message with the body `blob` (finished, durable) to `mailbox`: IMAP APPEND. Durable
+  // on return. kOverQuota if the account's quota would be exceeded or the mailbox's UIDs are used
+  // up; kNotFound if no mailbox, or if the body is missing; kInvalid if the body does not match
+  // `blob` or a keyword is not an atom (or there are more than 64). `flags` bits other than the
+  // defined MessageFlags are dropped.
+  Result<AppendedMessage, StoreError> append(MailboxId mailbox, const BlobRef& blob,
+                                             MessageFlags flags,
+                                             std::span<const std::string> keywords,
+                                             std::int64_t internal_date);
+
+  // Copies the messages `uids` (ascending; absent ones ignored) from `from` to `to` with their
+  // flags, keywords and internal dates, sharing bodies (RFC 9051 §6.4.7). With `move`, removes
+  // them from `from` in the same transaction and logs the expunges (RFC 6851). Both mailboxes
+  // must belong to one account (else kInvalid). kOverQuota if the account's quota would be
+  // exceeded (a move never is) or the target's UIDs would be used up; kNotFound if either
+  // mailbox does not exist. Copying or moving into the same mailbox gives new UIDs there.
+  Result<CopiedMessages, StoreError> copy_messages(MailboxId from, std::span<const Uid> uids,
+                                                   MailboxId to, bool move);
+
+  // The account's storage use (every message in every mailbox) and limit. kNotFound if no such
+  // account. APPEND, COPY and delivery fail with kOverQuota when the use would pass the limit.
+  Result<QuotaUsage, StoreError> quota(AccountId account);
+  // Sets the account's storage limit in bytes (0: none). kNotFound if no such account; kInvalid
+  // above 2^63-1. Lowering it below the current use removes nothing: only new mail is refused.
+  Result<void, StoreError> set_quota(AccountId account, std::uint64_t limit_bytes);
+  // Whether `bytes` more would fit in the account's quota now: for SMTP RCPT TO (with the SIZE
+  // parameter, RFC 1870, or 0) to refuse early with 452/552. Only advisory: deliveries still check
+  // when they commit. kNotFound if no such account.
+  Result<bool, StoreError> has_room(AccountId account, std::uint64_t bytes);
+
+  // --- Change notification -------------------------------------------------------------------
+
+  // Calls `changed(mailbox)` after every committed write by this process that changes a mailbox
+  // of `account` (delivery, append, flags, expunge, copy, create, delete, rename), on the
+  // writing thread: it must return quickly and not call the store (post to your executor).
+  // Changes made by other processes (the admin CLI) are not announced; poll changes_since.
+  // The subscription ends when the returned handle is destroyed: once its destructor returns,
+  // `changed` is not running and never runs again (it may be destroyed from inside `changed`).
+  // `changed` may run on several threads at once (the committer and any caller of a write), and
+  // must not throw. Several changes may be reported as one call per mailbox. The Store must
+  // outlive every Watch.
+  class Watch;
+  using WatchCallback = std::function<void(MailboxId)>;
+  std::unique_ptr<Watch> watch(AccountId account, WatchCallback changed);
+
   // --- Bodies --------------------------------------------------------------------------------
 
   // A writer for a new message body; pass its BlobRef to deliver() once finished. Independent of
@@ -145,6 +250,10 @@ class Store {
   // The body stored under `hash`. kNotFound if absent; kInvalid if `hash` is malformed.
   Result<std::string, StoreError> read_blob(std::string_view hash);
 
+  // The body stored under `hash`, mapped read-only into memory instead of copied: what IMAP FETCH
+  // serves partial bodies from. Errors as read_blob, and kTemporary if mapping fails.
+  Result<MappedBlob, StoreError> map_blob(std::string_view hash);
+
   // --- Delivery ------------------------------------------------------------------------------
 
   // Files `delivery` into the INBOX of each recipient and calls `done` with the outcome, on the
@@ -153,7 +262,9 @@ class Store {
   // (group commit). A delivery is atomic: all its recipients get the message, or none does.
   // Recipients whose account no longer exists are skipped. Fails with kNotFound if the body is
   // missing, kInvalid if it does not match `delivery.blob`, kOverQuota if a recipient's INBOX has
-  // used up its UIDs, kTemporary on I/O errors. See DeliveryCallback for what `done` may do.
+  // used up its UIDs or a recipient's account would pass its quota (the SMTP server checks
+  // has_room() at RCPT time; this is the backstop for races), kTemporary on I/O errors. Watches
+  // of the recipients hear of the new message before `done` runs. See DeliveryCallback for what `done` may do.
   void deliver(Delivery delivery, DeliveryCallback done);
 
   // deliver() for callers that may block (admin CLI, tests): waits for and returns the outcome.
@@ -166,8 +277,24 @@ class Store {
 
  private:
   BlobStore blobs_;
+  std::unique_ptr<WatchRegistry> watches_;  // Outlives writes_, which notifies it.
   std::unique_ptr<ReadPool> reads_;
   std::unique_ptr<Committer> writes_;  // Destroyed first: drains deliveries while reads_ lives.
+};
+
+// A subscription made by Store::watch; ends when destroyed. Not copyable or movable (it is held by
+// unique_ptr).
+class Store::Watch {
+ public:
+  // Only Store::watch can construct: Key is private.
+  Watch(Key, WatchRegistry& registry, std::shared_ptr<WatchEntry> entry);
+  ~Watch();
+  Watch(const Watch&) = delete;
+  Watch& operator=(const Watch&) = delete;
+
+ private:
+  WatchRegistry& registry_;
+  std::shared_ptr<WatchEntry> entry_;
 };
 
 }  // namespace redoubt::store

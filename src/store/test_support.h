@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "base/check.h"
 #include "store/store.h"
@@ -92,5 +93,57 @@ class RawDatabase {
  private:
   sqlite3* db_ = nullptr;
 };
+
+// A store with the local domain example.com and the accounts alice@ and bob@ (each with the
+// standard mailboxes), for tests of mailboxes and messages.
+class MailTest : public ::testing::Test {
+ protected:
+  static constexpr std::int64_t kDate = 1700000000;
+
+  void SetUp() override {
+    store_ = open_store(dir_.path());
+    ASSERT_NE(store_, nullptr);
+    ASSERT_TRUE(store_->add_domain("example.com").has_value());
+    alice_ = *store_->add_account("alice@example.com", "h");
+    bob_ = *store_->add_account("bob@example.com", "h");
+  }
+
+  // The account's mailbox `name`, as it is now. REQUIRES: it exists (checked).
+  MailboxInfo mailbox(AccountId account, std::string_view name) {
+    auto found = store_->find_mailbox(account, name);
+    REDOUBT_CHECK(found.has_value());
+    return *found;
+  }
+  MailboxInfo inbox(AccountId account) { return mailbox(account, "INBOX"); }
+
+  // Appends a message with body `body`. REQUIRES: it works (checked).
+  AppendedMessage add(MailboxId to, std::string_view body,
+                      MessageFlags flags = MessageFlags::kNone,
+                      std::vector<std::string> keywords = {}, std::int64_t date = kDate) {
+    auto appended = store_->append(to, put_blob(*store_, body), flags, keywords, date);
+    REDOUBT_CHECK(appended.has_value());
+    return *appended;
+  }
+
+  // The UIDs in the mailbox, ascending.
+  std::vector<std::uint32_t> uids(MailboxId mailbox) {
+    std::vector<std::uint32_t> out;
+    auto messages = store_->list_messages(mailbox);
+    REDOUBT_CHECK(messages.has_value());
+    for (const MessageInfo& m : *messages) out.push_back(static_cast<std::uint32_t>(m.uid));
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+  AccountId alice_{}, bob_{};
+};
+
+// The UIDs in `list`, as plain numbers (for readable expectations).
+inline std::vector<std::uint32_t> numbers(const std::vector<Uid>& list) {
+  std::vector<std::uint32_t> out;
+  for (Uid uid : list) out.push_back(static_cast<std::uint32_t>(uid));
+  return out;
+}
 
 }  // namespace redoubt::store::testing

@@ -1,0 +1,150 @@
+// Store: adding messages to mailboxes (IMAP APPEND, COPY and MOVE).
+
+#include <limits>
+
+#include "store/committer.h"
+#include "store/database.h"
+#include "store/keywords.h"
+#include "store/mailbox_queries.h"
+#include "store/message_transfer.h"
+#include "store/quota.h"
+#include "store/store.h"
+#include "store/store_try.h"
+
+namespace redoubt::store {
+namespace {
+
+Result<void, StoreError> reference_blob(Database& db, const BlobRef& blob) {
+  Statement st = db.prepare(
+      "INSERT INTO blobs (hash, size, refcount) VALUES (?1, ?2, 1) "
+      "ON CONFLICT (hash) DO UPDATE SET refcount = refcount + 1");
+  st.bind(blob.hash, blob.size);
+  return st.run();
+}
+
+Result<void, StoreError> share_blob(Database& db, const std::string& hash) {
+  Statement st = db.prepare("UPDATE blobs SET refcount = refcount + 1 WHERE hash = ?1");
+  st.bind(hash);
+  return st.run();
+}
+
+Result<void, StoreError> copy_row(Database& db, const MessageInfo& message, MailboxId to, Uid uid,
+                                  ModSeq modseq) {
+  Statement st = db.prepare(
+      "INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, "
+      "blob_hash) SELECT ?2, ?3, ?4, flags, keywords, internal_date, size, blob_hash "
+      "FROM messages WHERE id = ?1");
+  st.bind(message.id, to, uid, modseq);
+  if (auto done = st.run(); !done) return done;
+  return share_blob(db, message.blob_hash);
+}
+
+Result<void, StoreError> move_row(Database& db, const MessageInfo& message, MailboxId to, Uid uid,
+                                  ModSeq modseq) {
+  // The same row, so body and usage stay counted once (the triggers watch only INSERT/DELETE).
+  Statement st =
+      db.prepare("UPDATE messages SET mailbox_id = ?2, uid = ?3, modseq = ?4 WHERE id = ?1");
+  st.bind(message.id, to, uid, modseq);
+  return st.run();
+}
+
+std::uint64_t total_size(const std::vector<MessageInfo>& messages) {
+  std::uint64_t total = 0;
+  for (const MessageInfo& message : messages) total += message.size;
+  return total;
+}
+
+// A body handed to append() must be durable before a row points to it, as for deliveries: the
+// file exists with the promised size, and its name is fsynced into its folder.
+Result<void, StoreError> check_durable(const BlobStore& blobs, const BlobRef& blob) {
+  if (auto checked = blobs.check(blob); !checked) return checked;
+  return blobs.sync_directory_of(blob.hash);
+}
+
+}  // namespace
+
+Result<std::vector<std::pair<Uid, Uid>>, StoreError> transfer_messages(
+    Database& db, MailboxId from, const std::vector<MessageInfo>& messages, MailboxId to,
+    bool move) {
+  std::vector<std::pair<Uid, Uid>> uids;
+  if (messages.empty()) return uids;
+  if (messages.size() > std::numeric_limits<std::uint32_t>::max()) {
+    return unexpected(StoreError::kOverQuota);
+  }
+  STORE_TRY(target, allocate(db, to, static_cast<std::uint32_t>(messages.size())));
+  ModSeq expunge_modseq = target->modseq;  // One MODSEQ per mailbox, also when `from` is `to`.
+  if (move && from != to) {
+    STORE_TRY(source, allocate(db, from, 0));
+    expunge_modseq = source->modseq;
+  }
+  std::uint32_t next = target->first_uid;
+  for (const MessageInfo& message : messages) {
+    const Uid uid{next++};
+    auto done = move ? move_row(db, message, to, uid, target->modseq)
+                     : copy_row(db, message, to, uid, target->modseq);
+    if (!done) return unexpected(done.error());
+    if (move) {
+      if (auto logged = log_expunge(db, from, message.uid, expunge_modseq); !logged) {
+        return unexpected(logged.error());
+      }
+    }
+    uids.emplace_back(message.uid, uid);
+  }
+  return uids;
+}
+
+Result<AppendedMessage, StoreError> Store::append(MailboxId mailbox, const BlobRef& blob,
+                                                  MessageFlags flags,
+                                                  std::span<const std::string> keywords,
+                                                  std::int64_t internal_date) {
+  STORE_TRY(checked, checked_keywords(keywords));
+  if (auto durable = check_durable(blobs_, blob); !durable) return unexpected(durable.error());
+  return writes_->write_changes([&](Database& db, std::vector<MailboxChange>& changes)
+                                    -> Result<AppendedMessage, StoreError> {
+    STORE_TRY(found, find_mailbox_row(db, mailbox));
+    if (!*found) return unexpected(StoreError::kNotFound);
+    if (auto room = check_room(db, (*found)->account, blob.size); !room) {
+      return unexpected(room.error());
+    }
+    STORE_TRY(allocation, allocate(db, mailbox, 1));
+    if (auto referenced = reference_blob(db, blob); !referenced) {
+      return unexpected(referenced.error());
+    }
+    const Uid uid{allocation->first_uid};
+    Statement insert = db.prepare(
+        "INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, "
+        "blob_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    insert.bind(mailbox, uid, allocation->modseq, flags & kAllMessageFlags,
+                join_keywords(*checked), internal_date, blob.size, blob.hash);
+    if (auto done = insert.run(); !done) return unexpected(done.error());
+    changes.push_back(MailboxChange{(*found)->account, mailbox});
+    return AppendedMessage{(*found)->info.uid_validity, uid, allocation->modseq};
+  });
+}
+
+Result<CopiedMessages, StoreError> Store::copy_messages(MailboxId from, std::span<const Uid> uids,
+                                                        MailboxId to, bool move) {
+  return writes_->write_changes([&](Database& db, std::vector<MailboxChange>& changes)
+                                    -> Result<CopiedMessages, StoreError> {
+    STORE_TRY(source, find_mailbox_row(db, from));
+    STORE_TRY(target, find_mailbox_row(db, to));
+    if (!*source || !*target) return unexpected(StoreError::kNotFound);
+    const AccountId account = (*source)->account;
+    if ((*target)->account != account) return unexpected(StoreError::kInvalid);
+    STORE_TRY(messages, select_messages(db, from, uids));
+    CopiedMessages copied{(*target)->info.uid_validity, {}};
+    if (messages->empty()) return copied;
+    if (!move) {  // A move adds nothing to the account.
+      if (auto room = check_room(db, account, total_size(*messages)); !room) {
+        return unexpected(room.error());
+      }
+    }
+    STORE_TRY(pairs, transfer_messages(db, from, *messages, to, move));
+    copied.uids = std::move(*pairs);
+    changes.push_back(MailboxChange{account, to});
+    if (move) changes.push_back(MailboxChange{account, from});
+    return copied;
+  });
+}
+
+}  // namespace redoubt::store

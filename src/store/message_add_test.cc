@@ -1,0 +1,219 @@
+// Store: append and copy_messages (IMAP APPEND, COPY and MOVE with RFC 4315 COPYUID).
+
+#include <gtest/gtest.h>
+
+#include "store/store.h"
+#include "store/test_support.h"
+
+namespace redoubt::store {
+namespace {
+
+using testing::MailTest;
+using testing::numbers;
+using testing::put_blob;
+using testing::RawDatabase;
+using Keywords = std::vector<std::string>;
+using Numbers = std::vector<std::uint32_t>;
+using UidPairs = std::vector<std::pair<Uid, Uid>>;
+
+std::vector<Uid> uid_list(std::initializer_list<std::uint32_t> values) {
+  std::vector<Uid> out;
+  for (std::uint32_t v : values) out.push_back(Uid{v});
+  return out;
+}
+
+class MessageAddTest : public MailTest {
+ protected:
+  std::int64_t refcount(const std::string& hash) {
+    RawDatabase raw(dir_.path());
+    return raw.query_int("SELECT refcount FROM blobs WHERE hash = '" + hash + "'");
+  }
+};
+
+TEST_F(MessageAddTest, Append) {
+  const MailboxInfo box = mailbox(alice_, "Drafts");
+  const BlobRef blob = put_blob(*store_, "Subject: draft\r\n\r\nbody\r\n");
+  const std::string keywords[] = {"b", "$Label1", "B"};
+  auto appended = store_->append(box.id, blob, MessageFlags::kDraft | MessageFlags::kSeen,
+                                 keywords, kDate - 60);
+  ASSERT_TRUE(appended.has_value()) << describe(appended.error());
+  EXPECT_EQ(*appended, (AppendedMessage{box.uid_validity, Uid{1}, ModSeq{2}}));
+
+  auto messages = store_->list_messages(box.id);
+  ASSERT_EQ(messages->size(), 1u);
+  const MessageInfo& m = messages->front();
+  EXPECT_EQ(m.uid, Uid{1});
+  EXPECT_EQ(m.modseq, ModSeq{2});
+  EXPECT_EQ(m.flags, MessageFlags::kDraft | MessageFlags::kSeen);
+  EXPECT_EQ(m.keywords, (Keywords{"$Label1", "b"}));
+  EXPECT_EQ(m.internal_date, kDate - 60);
+  EXPECT_EQ(m.size, blob.size);
+  EXPECT_EQ(m.blob_hash, blob.hash);
+  EXPECT_EQ(*store_->read_blob(m.blob_hash), "Subject: draft\r\n\r\nbody\r\n");
+  EXPECT_EQ(refcount(blob.hash), 1);
+
+  // The same body again: shared, with the next UID and MODSEQ.
+  auto again = store_->append(box.id, blob, MessageFlags::kNone, {}, kDate);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(*again, (AppendedMessage{box.uid_validity, Uid{2}, ModSeq{3}}));
+  EXPECT_EQ(refcount(blob.hash), 2);
+  EXPECT_EQ(mailbox(alice_, "Drafts").uid_next, Uid{3});
+  EXPECT_EQ(mailbox(alice_, "Drafts").highest_modseq, ModSeq{3});
+  EXPECT_EQ(store_->mailbox_counts(box.id)->messages, 2u);
+}
+
+TEST_F(MessageAddTest, AppendErrors) {
+  const MailboxId box = inbox(alice_).id;
+  const BlobRef blob = put_blob(*store_, "body");
+  EXPECT_EQ(store_->append(MailboxId{999}, blob, {}, {}, kDate).error(), StoreError::kNotFound);
+  EXPECT_EQ(store_->append(box, BlobRef{std::string(64, '0'), 4}, {}, {}, kDate).error(),
+            StoreError::kNotFound);
+  EXPECT_EQ(store_->append(box, BlobRef{blob.hash, 5}, {}, {}, kDate).error(),
+            StoreError::kInvalid);
+  EXPECT_EQ(store_->append(box, BlobRef{"../x", 4}, {}, {}, kDate).error(), StoreError::kInvalid);
+  const std::string bad[] = {"\\Seen"};
+  EXPECT_EQ(store_->append(box, blob, {}, bad, kDate).error(), StoreError::kInvalid);
+  EXPECT_TRUE(store_->list_messages(box)->empty());
+  EXPECT_EQ(inbox(alice_).uid_next, Uid{1});
+  EXPECT_EQ(inbox(alice_).highest_modseq, ModSeq{1});
+  RawDatabase raw(dir_.path());
+  EXPECT_EQ(raw.query_int("SELECT count(*) FROM blobs"), 0);
+}
+
+TEST_F(MessageAddTest, AppendStopsWhenUidsRunOut) {
+  const MailboxId box = inbox(alice_).id;
+  {
+    RawDatabase raw(dir_.path());
+    ASSERT_TRUE(raw.exec("UPDATE mailboxes SET uid_next = 4294967295 WHERE id = " +
+                         std::to_string(static_cast<std::int64_t>(box))));
+  }
+  EXPECT_EQ(add(box, "last").uid, Uid{4294967295});
+  const BlobRef blob = put_blob(*store_, "one too many");
+  EXPECT_EQ(store_->append(box, blob, {}, {}, kDate).error(), StoreError::kOverQuota);
+  EXPECT_EQ(uids(box), Numbers{4294967295});
+}
+
+TEST_F(MessageAddTest, CopyKeepsFlagsAndSharesBodies) {
+  const MailboxId from = inbox(alice_).id;
+  add(from, "one", MessageFlags::kSeen, {"Work"}, kDate + 1);
+  add(from, "two");
+  add(from, "three", MessageFlags::kFlagged, {"$Label1", "Home"}, kDate + 3);
+  const MailboxInfo to = mailbox(alice_, "Archive");
+  add(to.id, "already there");  // UID 1 in Archive.
+  const auto source = *store_->list_messages(from);
+  const MailboxInfo from_before = inbox(alice_);
+
+  auto copied = store_->copy_messages(from, uid_list({1, 3, 99}), to.id, false);
+  ASSERT_TRUE(copied.has_value()) << describe(copied.error());
+  EXPECT_EQ(*copied, (CopiedMessages{to.uid_validity, {{Uid{1}, Uid{2}}, {Uid{3}, Uid{3}}}}));
+
+  auto target = *store_->list_messages(to.id);
+  ASSERT_EQ(target.size(), 3u);
+  for (auto [i, j] : {std::pair{1, 0}, std::pair{2, 2}}) {
+    const MessageInfo& copy = target[i];
+    EXPECT_EQ(copy.uid, Uid(i + 1));
+    EXPECT_EQ(copy.modseq, ModSeq{3});  // Archive: 2 for "already there", then one for the copy.
+    EXPECT_EQ(copy.flags, source[j].flags);
+    EXPECT_EQ(copy.keywords, source[j].keywords);
+    EXPECT_EQ(copy.internal_date, source[j].internal_date);
+    EXPECT_EQ(copy.size, source[j].size);
+    EXPECT_EQ(copy.blob_hash, source[j].blob_hash);
+    EXPECT_NE(copy.id, source[j].id);
+    EXPECT_EQ(refcount(copy.blob_hash), 2);
+  }
+  EXPECT_EQ(mailbox(alice_, "Archive").highest_modseq, ModSeq{3});
+  EXPECT_EQ(mailbox(alice_, "Archive").uid_next, Uid{4});
+  EXPECT_EQ(inbox(alice_), from_before);  // A copy leaves the source alone.
+  EXPECT_EQ(*store_->list_messages(from), source);
+  EXPECT_EQ(store_->quota(alice_)->messages, 6u);
+}
+
+TEST_F(MessageAddTest, MoveLogsTheSourceExpunges) {
+  const MailboxId from = inbox(alice_).id;
+  add(from, "one", MessageFlags::kSeen);
+  add(from, "two");
+  add(from, "three", MessageFlags::kFlagged, {"Home"});
+  const MailboxInfo to = mailbox(alice_, "Archive");
+  const auto source = *store_->list_messages(from);
+  const ModSeq from_before = inbox(alice_).highest_modseq;  // 4
+
+  auto moved = store_->copy_messages(from, uid_list({1, 3}), to.id, true);
+  ASSERT_TRUE(moved.has_value());
+  EXPECT_EQ(*moved, (CopiedMessages{to.uid_validity, {{Uid{1}, Uid{1}}, {Uid{3}, Uid{2}}}}));
+  EXPECT_EQ(uids(from), Numbers{2});
+  EXPECT_EQ(inbox(alice_).highest_modseq, ModSeq{5});
+  auto changes = store_->changes_since(from, from_before);
+  EXPECT_EQ(numbers(changes->expunged), (Numbers{1, 3}));
+  EXPECT_TRUE(changes->changed.empty());
+
+  auto target = *store_->list_messages(to.id);
+  ASSERT_EQ(target.size(), 2u);
+  EXPECT_EQ(target[1].uid, Uid{2});
+  EXPECT_EQ(target[1].modseq, ModSeq{2});
+  EXPECT_EQ(target[1].flags, MessageFlags::kFlagged);
+  EXPECT_EQ(target[1].keywords, Keywords{"Home"});
+  EXPECT_EQ(target[1].blob_hash, source[2].blob_hash);
+  // Nothing was added to the account: the bodies and usage are counted once.
+  EXPECT_EQ(refcount(source[0].blob_hash), 1);
+  EXPECT_EQ(refcount(source[2].blob_hash), 1);
+  EXPECT_EQ(store_->quota(alice_)->messages, 3u);
+}
+
+TEST_F(MessageAddTest, MoveWithinOneMailboxTakesOneModSeq) {
+  const MailboxId box = inbox(alice_).id;
+  add(box, "one");
+  add(box, "two");  // highest_modseq 3
+  auto moved = store_->copy_messages(box, uid_list({1}), box, true);
+  ASSERT_TRUE(moved.has_value());
+  EXPECT_EQ(moved->uids, (UidPairs{{Uid{1}, Uid{3}}}));
+  EXPECT_EQ(uids(box), (Numbers{2, 3}));
+  EXPECT_EQ(inbox(alice_).highest_modseq, ModSeq{4});
+  auto changes = *store_->changes_since(box, ModSeq{3});
+  EXPECT_EQ(numbers(changes.expunged), Numbers{1});
+  ASSERT_EQ(changes.changed.size(), 1u);
+  EXPECT_EQ(changes.changed[0].uid, Uid{3});
+
+  auto copied = store_->copy_messages(box, uid_list({2}), box, false);
+  EXPECT_EQ(copied->uids, (UidPairs{{Uid{2}, Uid{4}}}));
+  EXPECT_EQ(uids(box), (Numbers{2, 3, 4}));
+}
+
+TEST_F(MessageAddTest, CopyErrors) {
+  const MailboxId from = inbox(alice_).id;
+  add(from, "one");
+  const MailboxInfo to = mailbox(alice_, "Archive");
+  EXPECT_EQ(store_->copy_messages(from, uid_list({1}), inbox(bob_).id, false).error(),
+            StoreError::kInvalid);
+  EXPECT_EQ(store_->copy_messages(from, uid_list({1}), inbox(bob_).id, true).error(),
+            StoreError::kInvalid);
+  EXPECT_EQ(store_->copy_messages(MailboxId{999}, uid_list({1}), to.id, false).error(),
+            StoreError::kNotFound);
+  EXPECT_EQ(store_->copy_messages(from, uid_list({1}), MailboxId{999}, false).error(),
+            StoreError::kNotFound);
+  // Nothing to copy: no UIDs or MODSEQs are used.
+  auto nothing = store_->copy_messages(from, uid_list({7, 8}), to.id, true);
+  ASSERT_TRUE(nothing.has_value());
+  EXPECT_EQ(*nothing, (CopiedMessages{to.uid_validity, {}}));
+  EXPECT_EQ(mailbox(alice_, "Archive"), to);
+  EXPECT_EQ(inbox(alice_).highest_modseq, ModSeq{2});
+  EXPECT_TRUE(store_->list_messages(inbox(bob_).id)->empty());
+  EXPECT_EQ(uids(from), Numbers{1});
+
+  // The target's UIDs run out.
+  {
+    RawDatabase raw(dir_.path());
+    ASSERT_TRUE(raw.exec("UPDATE mailboxes SET uid_next = 4294967295 WHERE id = " +
+                         std::to_string(static_cast<std::int64_t>(to.id))));
+  }
+  add(from, "two");
+  EXPECT_EQ(store_->copy_messages(from, uid_list({1, 2}), to.id, false).error(),
+            StoreError::kOverQuota);
+  EXPECT_EQ(store_->copy_messages(from, uid_list({1, 2}), to.id, true).error(),
+            StoreError::kOverQuota);
+  EXPECT_EQ(uids(from), (Numbers{1, 2}));
+  EXPECT_EQ(store_->copy_messages(from, uid_list({2}), to.id, true)->uids,
+            (UidPairs{{Uid{2}, Uid{4294967295}}}));
+}
+
+}  // namespace
+}  // namespace redoubt::store
