@@ -34,8 +34,9 @@ struct MessageInfo {
   std::int64_t internal_date;  // Unix seconds (RFC 9051 §2.3.3).
   std::uint64_t size;          // Octets of the body (RFC822.SIZE).
   std::string blob_hash;       // Key for Store::read_blob.
-  // IMAP keywords (RFC 9051 §2.3.2), each an atom, sorted, without duplicates. Case is kept as
-  // first set; two keywords differing only in case are the same keyword.
+  // IMAP keywords (RFC 9051 §2.3.2), each an atom, sorted ignoring ASCII case, without
+  // duplicates, at most 64. Case is kept as first set; two keywords differing only in case are
+  // the same keyword.
   std::vector<std::string> keywords;
 
   bool operator==(const MessageInfo&) const = default;
