@@ -27,7 +27,10 @@ cat <<MSG
 Redoubt is starting on 127.0.0.1 (data in $data). In another terminal:
   send mail:  swaks --server 127.0.0.1:2525 --to dev@example.test
   or TLS:     swaks --server 127.0.0.1:2525 --to dev@example.test --tls --tls-verify=no
-  read it:    $bin mail list dev@example.test --data $data
+  read it:    any mail client over IMAP: server 127.0.0.1, port 2143 (STARTTLS) or 2993 (TLS),
+              user dev@example.test (the certificate is self-signed: accept it once), e.g.
+              python3 -c "import imaplib; m = imaplib.IMAP4('127.0.0.1', 2143); m.login('dev@example.test', input('password: ')); print(m.select(), m.fetch('1:*', '(ENVELOPE)'))"
+  or locally: $bin mail list dev@example.test --data $data
               $bin mail cat dev@example.test 1 --data $data
   more:       $bin --help
 MSG

@@ -34,6 +34,13 @@ class Section {
     out = std::chrono::seconds(value);
   }
 
+  void boolean(std::string_view key, bool& out) {
+    const toml::node* node = take(key);
+    if (!node || failed()) return;
+    if (!node->is_boolean()) return fail(key, "expected true or false");
+    out = *node->value<bool>();
+  }
+
   void string(std::string_view key, std::string& out) {
     const toml::node* node = take(key);
     if (!node || failed()) return;
@@ -137,7 +144,7 @@ Result<Config, std::string> parse(std::string_view toml_text, std::string_view o
     return node ? node->as_table() : nullptr;
   };
   for (const auto& [key, node] : root) {
-    static const std::set<std::string, std::less<>> kSections = {"server", "smtp", "tls", "log"};
+    static const std::set<std::string, std::less<>> kSections = {"server", "smtp", "imap", "tls", "log"};
     if (!kSections.contains(key.str())) {
       return unexpected(std::string(origin) + ": " + std::string(key.str()) + ": unknown section");
     }
@@ -170,6 +177,22 @@ Result<Config, std::string> parse(std::string_view toml_text, std::string_view o
   s.seconds("greeting_timeout", smtp.greeting_timeout);
   s.reject_unknown_keys();
   if (s.failed()) return unexpected(s.error());
+
+  ImapConfig& imap = config.imap;
+  Section i(table("imap"), "imap", origin);
+  i.endpoints("listen", imap.listen);
+  i.endpoints("listen_tls", imap.listen_tls);
+  i.integer("max_connections", imap.max_connections, 1, 1000000);
+  i.integer("max_connections_per_ip", imap.max_connections_per_ip, 1, 1000000);
+  i.boolean("loopback_plaintext_auth", imap.loopback_plaintext_auth);
+  i.seconds("login_timeout", imap.login_timeout);
+  i.seconds("idle_timeout", imap.idle_timeout);
+  i.integer("max_append", imap.max_append, 1024, std::int64_t{1} << 40);
+  i.reject_unknown_keys();
+  if (i.failed()) return unexpected(i.error());
+  if (imap.idle_timeout < std::chrono::seconds(1800)) {
+    return unexpected(std::string(origin) + ": imap.idle_timeout: RFC 9051 §5.4 requires at least 1800");
+  }
 
   Section tls(table("tls"), "tls", origin);
   tls.path("certificate", config.tls.certificate);

@@ -42,6 +42,19 @@ struct SmtpConfig {
   std::chrono::seconds greeting_timeout{60};  // Before the first EHLO/HELO.
 };
 
+struct ImapConfig {
+  std::vector<Endpoint> listen = {{"127.0.0.1", 2143}};      // Plain, with STARTTLS (port 143).
+  std::vector<Endpoint> listen_tls = {{"127.0.0.1", 2993}};  // Implicit TLS (port 993, RFC 8314).
+  unsigned max_connections = 10000;
+  unsigned max_connections_per_ip = 100;
+  // Before TLS, LOGIN and AUTHENTICATE are refused (LOGINDISABLED, RFC 9051 §6.2.3) except from
+  // a loopback address when this is true (local tools and tests).
+  bool loopback_plaintext_auth = true;
+  std::chrono::seconds login_timeout{60};    // Until authenticated.
+  std::chrono::seconds idle_timeout{1800};   // RFC 9051 §5.4: at least 30 minutes.
+  std::uint64_t max_append = 64 * 1024 * 1024;  // Largest APPEND message (APPENDLIMIT, RFC 7889).
+};
+
 struct TlsConfig {
   // PEM files. Empty: a self-signed certificate in <data>/tls/, made on first start.
   std::filesystem::path certificate;
@@ -55,6 +68,7 @@ struct LogConfig {
 struct Config {
   ServerConfig server;
   SmtpConfig smtp;
+  ImapConfig imap;
   TlsConfig tls;
   LogConfig log;
 };

@@ -12,6 +12,10 @@ TEST(Config, DefaultsMakeALoopbackDevelopmentServer) {
   EXPECT_EQ(config->smtp.listen[0], (Endpoint{"127.0.0.1", 2525}));
   EXPECT_EQ(config->server.data_dir, "./data");
   EXPECT_GE(config->smtp.max_recipients, 100u);
+  EXPECT_EQ(config->imap.listen, (std::vector<Endpoint>{{"127.0.0.1", 2143}}));
+  EXPECT_EQ(config->imap.listen_tls, (std::vector<Endpoint>{{"127.0.0.1", 2993}}));
+  EXPECT_TRUE(config->imap.loopback_plaintext_auth);
+  EXPECT_GE(config->imap.idle_timeout, std::chrono::seconds(1800));
 }
 
 TEST(Config, ReadsEverySection) {
@@ -26,6 +30,12 @@ listen = ["0.0.0.0:25", "[::]:25"]
 max_message_size = 10485760
 max_recipients = 500
 command_timeout = 120
+[imap]
+listen = ["0.0.0.0:143"]
+listen_tls = ["0.0.0.0:993", "[::]:993"]
+loopback_plaintext_auth = false
+max_append = 1048576
+idle_timeout = 3600
 [tls]
 certificate = "/etc/redoubt/cert.pem"
 private_key = "/etc/redoubt/key.pem"
@@ -41,6 +51,11 @@ level = "debug"
   EXPECT_EQ(config->smtp.command_timeout, std::chrono::seconds(120));
   EXPECT_EQ(config->tls.private_key, "/etc/redoubt/key.pem");
   EXPECT_EQ(config->log.level, "debug");
+  EXPECT_EQ(config->imap.listen, (std::vector<Endpoint>{{"0.0.0.0", 143}}));
+  EXPECT_EQ(config->imap.listen_tls[1], (Endpoint{"::", 993}));
+  EXPECT_FALSE(config->imap.loopback_plaintext_auth);
+  EXPECT_EQ(config->imap.max_append, 1048576u);
+  EXPECT_EQ(config->imap.idle_timeout, std::chrono::seconds(3600));
 }
 
 TEST(Config, ErrorsNameTheKeyAndTheProblem) {
@@ -58,6 +73,8 @@ TEST(Config, ErrorsNameTheKeyAndTheProblem) {
       {"[log]\nlevel = \"loud\"\n", "t.toml: log.level: expected"},
       {"[tls]\ncertificate = \"c.pem\"\n", "t.toml: tls: set both"},
       {"[server\n", "t.toml:1: "},
+      {"[imap]\nloopback_plaintext_auth = 1\n", "t.toml: imap.loopback_plaintext_auth: expected true or false"},
+      {"[imap]\nidle_timeout = 60\n", "t.toml: imap.idle_timeout: RFC 9051"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.toml);

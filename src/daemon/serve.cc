@@ -2,7 +2,7 @@
 // privileged ports (25, 465, 587, 143, 993, 443): it binds them, loads a configured TLS key, then
 // switches for good to the unprivileged `server.user` and forbids itself to ever run another
 // program (seccomp) before it parses a single byte from the network. It writes only inside the
-// data folder. It talks to: SMTP clients (anyone), the store (its data folder).
+// data folder. It talks to: SMTP and IMAP clients (anyone), the store (its data folder).
 
 #include "daemon/serve.h"
 
@@ -20,10 +20,12 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "auth/failure_limiter.h"
 #include "daemon/logging.h"
 #include "daemon/privileges.h"
 #include "net/io_pool.h"
 #include "net/tls.h"
+#include "imap/server/server.h"
 #include "smtp/server/server.h"
 #include "store/store.h"
 
@@ -49,17 +51,46 @@ Result<Tcp::acceptor, std::string> listen_on(asio::io_context& context, const co
   return acceptor;
 }
 
-// <data>/run/ports names the bound endpoints ("smtp 127.0.0.1:2525"), so tests and scripts can use
-// port 0 and still find the server.
-void write_ports(const std::filesystem::path& data_dir, const std::vector<Tcp::endpoint>& endpoints) {
+// <data>/run/ports names the bound endpoints ("smtp 127.0.0.1:2525", "imaps 127.0.0.1:2993"), so
+// tests and scripts can use port 0 and still find the server.
+struct Listener {
+  std::string_view protocol;
+  Tcp::acceptor acceptor;
+};
+
+void write_ports(const std::filesystem::path& data_dir, const std::vector<std::pair<std::string_view, Tcp::endpoint>>& bound) {
   std::filesystem::create_directories(data_dir / "run");
   std::ofstream out(data_dir / "run" / "ports.tmp", std::ios::trunc);
-  for (const Tcp::endpoint& local : endpoints) {
-    out << "smtp " << (local.address().is_v6() ? "[" + local.address().to_string() + "]" : local.address().to_string())
-        << ":" << local.port() << "\n";
+  for (const auto& [protocol, local] : bound) {
+    out << protocol << " "
+        << (local.address().is_v6() ? "[" + local.address().to_string() + "]" : local.address().to_string()) << ":"
+        << local.port() << "\n";
   }
   out.close();
   std::filesystem::rename(data_dir / "run" / "ports.tmp", data_dir / "run" / "ports");
+}
+
+// Binds every configured endpoint, grouped by protocol, before privileges are dropped.
+Result<std::vector<Listener>, std::string> bind_all(asio::io_context& context, const config::Config& config) {
+  const std::pair<std::string_view, const std::vector<config::Endpoint>*> groups[] = {
+      {"smtp", &config.smtp.listen}, {"imap", &config.imap.listen}, {"imaps", &config.imap.listen_tls}};
+  std::vector<Listener> listeners;
+  for (const auto& [protocol, endpoints] : groups) {
+    for (const config::Endpoint& endpoint : *endpoints) {
+      auto acceptor = listen_on(context, endpoint);
+      if (!acceptor) return unexpected(acceptor.error());
+      listeners.push_back(Listener{protocol, std::move(*acceptor)});
+    }
+  }
+  return listeners;
+}
+
+std::vector<Tcp::acceptor> take(std::vector<Listener>& listeners, std::string_view protocol) {
+  std::vector<Tcp::acceptor> taken;
+  for (Listener& listener : listeners) {
+    if (listener.protocol == protocol) taken.push_back(std::move(listener.acceptor));
+  }
+  return taken;
 }
 
 }  // namespace
@@ -75,12 +106,8 @@ int serve(config::Config config) {
 
   const unsigned threads = config.server.threads ? config.server.threads : std::max(1u, std::thread::hardware_concurrency());
   net::IoPool pool(threads);
-  std::vector<Tcp::acceptor> acceptors;
-  for (const config::Endpoint& endpoint : config.smtp.listen) {
-    auto acceptor = listen_on(pool.at(0), endpoint);
-    if (!acceptor) return fail(acceptor.error());
-    acceptors.push_back(std::move(*acceptor));
-  }
+  auto listeners = bind_all(pool.at(0), config);
+  if (!listeners) return fail(listeners.error());
 
   // A configured key may be readable by root only: load it before giving root up.
   std::shared_ptr<asio::ssl::context> tls;
@@ -109,10 +136,14 @@ int serve(config::Config config) {
   // Blocking work: SQLite lookups and fsyncs. Several fsyncs in flight at once let the file
   // system commit them in one journal transaction.
   asio::thread_pool blocking(std::max(4u, 2 * threads));
-  smtp::server::Services services{config, **store, blocking, *tls, *log};
-  std::vector<Tcp::endpoint> bound;
-  for (const Tcp::acceptor& acceptor : acceptors) bound.push_back(acceptor.local_endpoint());
-  smtp::server::Server smtp(services, pool, std::move(acceptors));
+  std::vector<std::pair<std::string_view, Tcp::endpoint>> bound;
+  for (const Listener& listener : *listeners) bound.emplace_back(listener.protocol, listener.acceptor.local_endpoint());
+  smtp::server::Services smtp_services{config, **store, blocking, *tls, *log};
+  auth::FailureLimiter login_failures;
+  imap::server::Services imap_services{config, **store, blocking, *tls, *log, login_failures};
+  std::vector<std::unique_ptr<net::TcpService>> services;
+  services.push_back(smtp::server::make_service(smtp_services, pool, take(*listeners, "smtp")));
+  services.push_back(imap::server::make_service(imap_services, pool, take(*listeners, "imap"), take(*listeners, "imaps")));
 
   // Signals are handled on the main thread's own context.
   asio::io_context main_context(1);
@@ -123,17 +154,22 @@ int serve(config::Config config) {
     if (!e) received = number;
   });
 
-  smtp.start();
+  for (auto& service : services) service->start();
   pool.start();
   write_ports(config.server.data_dir, bound);
-  log->info("daemon event=started version={} pid={} user={} data={} smtp={}", REDOUBT_VERSION, ::getpid(),
-            ::geteuid(), config.server.data_dir.string(), config.smtp.listen.size());
+  log->info("daemon event=started version={} pid={} user={} data={} listeners={}", REDOUBT_VERSION,
+            ::getpid(), ::geteuid(), config.server.data_dir.string(), bound.size());
   main_context.run();
 
   log->info("daemon event=stopping signal={}", received);
-  smtp.stop();
+  for (auto& service : services) service->stop();
   pool.finish();
-  for (int i = 0; i < 300 && smtp.active_sessions() > 0; ++i) {
+  auto active = [&services] {
+    std::size_t total = 0;
+    for (auto& service : services) total += service->active_sessions();
+    return total;
+  };
+  for (int i = 0; i < 300 && active() > 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   pool.stop();

@@ -1,6 +1,7 @@
 #include "net/stream.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/write.hpp>
@@ -71,6 +72,36 @@ Task<ReadStatus> Stream::read_some(std::string& buffer, std::size_t max_bytes, D
   if (ec == asio::error::timed_out) co_return ReadStatus::kTimeout;
   if (ec == asio::error::operation_aborted) co_return ReadStatus::kCancelled;
   co_return ReadStatus::kClosed;
+}
+
+Task<ReadStatus> Stream::wait_readable(Duration timeout) {
+  if (cancelled_) co_return ReadStatus::kCancelled;
+  if (tls_) {
+    // Decrypted bytes, or received records not yet decrypted, are input the socket will not
+    // signal again.
+    SSL* ssl = tls_->native_handle();
+    if (SSL_pending(ssl) > 0 || BIO_ctrl_pending(SSL_get_rbio(ssl)) > 0) co_return ReadStatus::kOk;
+  }
+  arm(timeout);
+  waiting_ = true;
+  interrupted_ = false;
+  auto [ec] = co_await socket_.async_wait(Tcp::socket::wait_read, kTuple);
+  waiting_ = false;
+  const bool interrupted = std::exchange(interrupted_, false);
+  ec = disarm(ec);
+  if (!ec) co_return ReadStatus::kOk;
+  if (ec == asio::error::timed_out) co_return ReadStatus::kTimeout;
+  if (ec == asio::error::operation_aborted) {
+    co_return cancelled_ ? ReadStatus::kCancelled : interrupted ? ReadStatus::kInterrupted : ReadStatus::kClosed;
+  }
+  co_return ReadStatus::kClosed;
+}
+
+void Stream::interrupt() {
+  if (!waiting_) return;
+  interrupted_ = true;
+  error_code ignored;
+  socket_.cancel(ignored);
 }
 
 Task<bool> Stream::write(std::string_view bytes, Duration timeout) {

@@ -22,7 +22,7 @@ namespace redoubt::net {
 using Tcp = boost::asio::ip::tcp;
 using Duration = std::chrono::steady_clock::duration;
 
-enum class ReadStatus { kOk, kClosed, kTimeout, kCancelled };
+enum class ReadStatus { kOk, kClosed, kTimeout, kCancelled, kInterrupted };
 
 class Stream {
  public:
@@ -33,6 +33,13 @@ class Stream {
   // Appends what arrives (at most `max_bytes`) to `buffer`. kClosed covers EOF, resets and TLS
   // failures alike: the session can do nothing but stop.
   Task<ReadStatus> read_some(std::string& buffer, std::size_t max_bytes, Duration timeout);
+
+  // Waits until input is ready to read (kOk), without reading it, so that the wait can be
+  // interrupted safely, even on TLS (an SSL read must not be abandoned half way). kInterrupted
+  // when interrupt() was called meanwhile (an IMAP IDLE session with news to tell).
+  Task<ReadStatus> wait_readable(Duration timeout);
+  // Wakes a pending wait_readable() with kInterrupted; nothing if none is pending.
+  void interrupt();
 
   // Writes all of `bytes`; false if the peer is gone or the deadline passed.
   Task<bool> write(std::string_view bytes, Duration timeout);
@@ -61,6 +68,8 @@ class Stream {
   std::unique_ptr<boost::asio::ssl::stream<Tcp::socket&>> tls_;
   boost::asio::steady_timer timer_;
   bool cancelled_ = false;
+  bool waiting_ = false;      // In wait_readable().
+  bool interrupted_ = false;
   bool timed_out_ = false;
 };
 

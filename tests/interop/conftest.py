@@ -52,13 +52,18 @@ def toml_value(value) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def config_text(smtp: dict | None = None, server: dict | None = None, log_level: str = "info") -> str:
+def config_text(smtp: dict | None = None, server: dict | None = None, log_level: str = "info",
+                imap: dict | None = None) -> str:
     server_keys = {"hostname": HOSTNAME, **(server or {})}
     smtp_keys = {"listen": ["127.0.0.1:0"], **(smtp or {})}
+    # Port 0 everywhere: tests run side by side, and never on the documented default ports.
+    imap_keys = {"listen": ["127.0.0.1:0"], "listen_tls": ["127.0.0.1:0"], **(imap or {})}
     lines = ["[server]"]
     lines += [f"{k} = {toml_value(v)}" for k, v in server_keys.items()]
     lines += ["", "[smtp]"]
     lines += [f"{k} = {toml_value(v)}" for k, v in smtp_keys.items()]
+    lines += ["", "[imap]"]
+    lines += [f"{k} = {toml_value(v)}" for k, v in imap_keys.items()]
     lines += ["", "[log]", f"level = {toml_value(log_level)}", ""]
     return "\n".join(lines)
 
@@ -118,12 +123,13 @@ class StoredMessage:
 class Server:
     """One `redoubt serve` process on a data folder, plus the admin CLI bound to the same folder."""
 
-    def __init__(self, data_dir: Path, conf_dir: Path, smtp: dict | None = None, server: dict | None = None):
+    def __init__(self, data_dir: Path, conf_dir: Path, smtp: dict | None = None, server: dict | None = None,
+                 imap: dict | None = None):
         self.bin = require_binary()
         self.data_dir = data_dir
         self.conf_dir = conf_dir
         self.config_path = conf_dir / "redoubt.toml"
-        self.config_path.write_text(config_text(smtp, server))
+        self.config_path.write_text(config_text(smtp, server, imap=imap))
         self.proc: subprocess.Popen | None = None
         self.log_path = conf_dir / "serve-0.log"
         self.runs = 0
@@ -153,6 +159,10 @@ class Server:
                 match = re.search(r"^smtp (\S+):(\d+)$", text, re.M)
                 if match:
                     self.host, self.port = match.group(1), int(match.group(2))
+                    # Every listener by protocol: {"smtp": [port, ...], "imap": [...], "imaps": [...]}.
+                    self.ports = {}
+                    for protocol, port in re.findall(r"^(\w+) \S+:(\d+)$", text, re.M):
+                        self.ports.setdefault(protocol, []).append(int(port))
                     return self
             if self.proc.poll() is not None:
                 raise AssertionError(f"redoubt serve exited with {self.proc.returncode}:\n{self.log()}")

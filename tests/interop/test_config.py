@@ -39,7 +39,8 @@ def assert_one_line_error(code, err, *words):
         assert word in err, f"{word!r} not named in {err!r}"
 
 
-BASE = '[server]\nhostname = "mx.test"\n[smtp]\nlisten = ["127.0.0.1:0"]\n'
+BASE = ('[server]\nhostname = "mx.test"\n[imap]\nlisten = ["127.0.0.1:0"]\nlisten_tls = ["127.0.0.1:0"]\n'
+        '[smtp]\nlisten = ["127.0.0.1:0"]\n')
 
 
 @pytest.mark.parametrize(
@@ -90,9 +91,9 @@ def test_bad_key_in_other_sections(folders, text, key):
 def test_unknown_section(folders):
     data, conf = folders
     path = conf / "bad.toml"
-    path.write_text(BASE + "[imap]\nlisten = []\n")
+    path.write_text(BASE + "[pop3]\nlisten = []\n")
     code, err = serve(path, data)
-    assert_one_line_error(code, err, "imap")
+    assert_one_line_error(code, err, "pop3")
 
 
 def test_section_that_is_not_a_table(folders):

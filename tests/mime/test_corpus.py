@@ -75,8 +75,14 @@ def find_dump() -> pathlib.Path:
 def ensure_corpus() -> None:
     if (PACKAGE / "data" / "file_list.json").exists():
         return
+    # Node.js trusts only its own CA list unless told; the system's store is what the machine's
+    # administrator configured (an outbound TLS proxy's CA, for instance).
+    env = dict(os.environ)
+    system_store = "/etc/ssl/certs/ca-certificates.crt"
+    if "NODE_EXTRA_CA_CERTS" not in env and os.path.exists(system_store):
+        env["NODE_EXTRA_CA_CERTS"] = system_store
     subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=HERE,
-                   check=True)
+                   check=True, env=env)
 
 
 def message_files(workdir: pathlib.Path) -> list:

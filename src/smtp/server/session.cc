@@ -295,7 +295,24 @@ Task<Session::Flow> Session::on_rcpt(const proto::Rcpt& cmd) {
     services_.log.info("smtp session={} event=rcpt-rejected rcpt=<{}> reason=unknown-user", id_, address);
     co_return error_reply(550, "5.1.1", "<" + address + ">: Recipient address rejected: User unknown");
   }
-  for (store::AccountId account : *resolved) {
+  // RFC 1870 §6.1 / RFC 3463 X.2.2: a full mailbox is refused now, not after the data is sent.
+  // Temporary (452): the user may make room.
+  const std::uint64_t expected_size = transaction_->mail.size.value_or(0);
+  const std::vector<store::AccountId> accounts = *resolved;
+  const auto room = [&store = services_.store, &accounts, expected_size]() -> Result<bool, store::StoreError> {
+    for (store::AccountId account : accounts) {
+      auto fits = store.has_room(account, expected_size);
+      if (!fits || !*fits) return fits;
+    }
+    return true;
+  };
+  auto fits = co_await run_blocking(services_.blocking, room);
+  if (fits && !*fits) {
+    services_.log.info("smtp session={} event=rcpt-rejected rcpt=<{}> reason=over-quota", id_, address);
+    reply(452, "4.2.2", "<" + address + ">: Mailbox full, try again later");
+    co_return Flow::kContinue;
+  }
+  for (store::AccountId account : accounts) {
     if (std::find(transaction_->accounts.begin(), transaction_->accounts.end(), account) ==
         transaction_->accounts.end()) {
       transaction_->accounts.push_back(account);
@@ -437,9 +454,15 @@ Task<void> Session::store_message(store::BlobWriter& blob) {
   Delivered delivered = co_await await_callback<Delivered>(deliver);
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
   if (!delivered) {
+    reset_transaction();
+    if (delivered.error() == store::StoreError::kOverQuota) {
+      // A recipient filled up between RCPT and the commit (has_room is advisory).
+      services_.log.info("smtp session={} event=message-rejected reason=over-quota", id_);
+      reply(452, "4.2.2", "Error: a recipient's mailbox is full, try again later");
+      co_return;
+    }
     services_.log.error("smtp session={} event=store-failed stage=commit error={}", id_,
                         store::describe(delivered.error()));
-    reset_transaction();
     reply(451, "4.3.0", "Error: local storage problem, try again later");
     co_return;
   }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "async/task.h"
+#include "net/connection.h"
 #include "net/stream.h"
 #include "smtp/proto/command.h"
 #include "smtp/proto/command_parser.h"
@@ -24,19 +25,19 @@
 
 namespace redoubt::smtp::server {
 
-class Session {
+class Session final : public net::Connection {
  public:
   Session(net::Tcp::socket socket, Services& services, std::string id);
 
   // Runs the conversation until QUIT, a fatal error, a timeout or shutdown.
-  Task<void> run();
+  Task<void> run() override;
 
   // Graceful shutdown: an idle session says 421 and closes now; a session inside a mail
   // transaction finishes it first. Must run on the session's executor.
-  void request_stop();
+  void request_stop() override;
 
-  net::Stream& stream() { return stream_; }
-  const std::string& id() const { return id_; }
+  net::Stream& stream() override { return stream_; }
+  const std::string& id() const override { return id_; }
 
  private:
   enum class Phase { kConnected, kGreeted, kMail, kRecipients };
