@@ -312,9 +312,10 @@ bool uses_modseq(std::span<const SearchKey> keys) {
   return any_key(keys, [](Kind kind) { return kind == Kind::kModSeq; });
 }
 
-std::string format_search_response(std::span<const std::uint32_t> numbers,
-                                   std::optional<std::uint64_t> highest_modseq) {
-  std::string out = "* SEARCH";
+std::string format_number_list_response(std::string_view name, std::span<const std::uint32_t> numbers,
+                                        std::optional<std::uint64_t> highest_modseq) {
+  std::string out = "* ";
+  out += name;
   for (std::uint32_t n : numbers) {
     out += ' ';
     append_number(out, n);
@@ -326,6 +327,11 @@ std::string format_search_response(std::span<const std::uint32_t> numbers,
   }
   out += "\r\n";
   return out;
+}
+
+std::string format_search_response(std::span<const std::uint32_t> numbers,
+                                   std::optional<std::uint64_t> highest_modseq) {
+  return format_number_list_response("SEARCH", numbers, highest_modseq);
 }
 
 std::string format_esearch_response(std::string_view tag, bool uid,

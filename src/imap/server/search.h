@@ -94,6 +94,11 @@ bool needs_body(std::span<const proto::SearchKey> keys);
 // §3.1.5), n being the highest MODSEQ of the messages returned.
 bool uses_modseq(std::span<const proto::SearchKey> keys);
 
+// "* <name> n n n" with " (MODSEQ n)" when `highest_modseq` is set and `numbers` is not empty,
+// and its CRLF: the shape SEARCH and SORT responses share.
+std::string format_number_list_response(std::string_view name, std::span<const std::uint32_t> numbers,
+                                        std::optional<std::uint64_t> highest_modseq);
+
 // The RFC 9051 §7.3.4 (RFC 3501 §7.2.5) response with its CRLF: "* SEARCH 2 5 7\r\n", with
 // " (MODSEQ n)" before the CRLF when `highest_modseq` is set and `numbers` is not empty
 // (RFC 7162 §3.1.5). `numbers` in the order given (sequence numbers or UIDs).

@@ -75,7 +75,13 @@ class Session final : public net::Connection, public std::enable_shared_from_thi
   // --- session_auth.cc ----------------------------------------------------------------------
   Task<void> on_login(const proto::Command& command, const proto::Login& login);
   Task<void> on_authenticate(const proto::Command& command, const proto::Authenticate& authenticate);
+  Task<void> on_authenticate_scram(const proto::Command& command, const proto::Authenticate& authenticate);
+  Task<std::optional<std::string>> sasl_response(const proto::Command& command, std::string_view challenge);
   Task<void> finish_login(const proto::Command& command, std::string_view user, std::string_view password);
+  bool login_throttled(std::string_view user) const;
+  Task<void> reject_login(const proto::Command& command, std::chrono::steady_clock::time_point started,
+                          std::string_view user, bool throttled);
+  void accept_login(const proto::Command& command, std::string_view user, store::AccountInfo account);
   bool plaintext_auth_allowed() const;
 
   // --- session_mailboxes.cc: authenticated state --------------------------------------------
@@ -101,6 +107,9 @@ class Session final : public net::Connection, public std::enable_shared_from_thi
   // --- session_messages.cc: selected state --------------------------------------------------
   Task<void> on_fetch(const proto::Command& command, const proto::Fetch& fetch);
   Task<void> on_store(const proto::Command& command, const proto::Store& store);
+  std::optional<std::vector<proto::SearchKey>> utf8_keys(const proto::Command& command,
+                                                         std::optional<std::string_view> charset,
+                                                         std::span<const proto::SearchKey> keys);
   Task<std::vector<std::uint32_t>> matching(std::span<const proto::SearchKey> keys);
   Task<void> on_search(const proto::Command& command, const proto::Search& search);
   Task<void> on_sort(const proto::Command& command, const proto::Sort& sort);

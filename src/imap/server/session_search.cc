@@ -68,14 +68,22 @@ Task<std::vector<std::uint32_t>> Session::matching(std::span<const proto::Search
   co_return found;
 }
 
-Task<void> Session::on_search(const proto::Command& command, const proto::Search& search) {
-  auto keys = search_keys_to_utf8(search.charset, search.keys);
-  if (!keys) {
+// The keys in UTF-8, or nullopt after answering NO [BADCHARSET] (RFC 9051 §6.4.4).
+std::optional<std::vector<proto::SearchKey>> Session::utf8_keys(const proto::Command& command,
+                                                                std::optional<std::string_view> charset,
+                                                                std::span<const proto::SearchKey> keys) {
+  auto converted = search_keys_to_utf8(charset, keys);
+  if (!converted) {
     tagged(command.tag, Condition::kNo, "Unsupported charset", proto::response_code::bad_charset(kSearchCharsets));
-    co_return;
+    return std::nullopt;
   }
-  const std::vector<proto::SearchKey> utf8_keys = std::move(*keys);
-  std::vector<std::uint32_t> seqs = co_await matching(utf8_keys);
+  return std::move(*converted);
+}
+
+Task<void> Session::on_search(const proto::Command& command, const proto::Search& search) {
+  auto keys = utf8_keys(command, search.charset, search.keys);
+  if (!keys) co_return;
+  std::vector<std::uint32_t> seqs = co_await matching(*keys);
   const MailboxView& view = selected_->view;
   std::vector<std::uint32_t> numbers, uids;
   std::uint64_t highest = 0;
@@ -85,7 +93,7 @@ Task<void> Session::on_search(const proto::Command& command, const proto::Search
     highest = std::max(highest, static_cast<std::uint64_t>(view.at(seq).modseq));
   }
   std::optional<std::uint64_t> modseq;
-  if (uses_modseq(utf8_keys) && !numbers.empty()) {
+  if (uses_modseq(*keys) && !numbers.empty()) {
     condstore_ = true;  // RFC 7162 §3.1: a MODSEQ search key enables CONDSTORE.
     modseq = highest;
   }
@@ -103,13 +111,9 @@ Task<void> Session::on_search(const proto::Command& command, const proto::Search
 }
 
 Task<void> Session::on_sort(const proto::Command& command, const proto::Sort& sort) {
-  auto keys = search_keys_to_utf8(sort.charset, sort.keys);
-  if (!keys) {
-    tagged(command.tag, Condition::kNo, "Unsupported charset", proto::response_code::bad_charset(kSearchCharsets));
-    co_return;
-  }
-  const std::vector<proto::SearchKey> utf8_keys = std::move(*keys);
-  std::vector<std::uint32_t> seqs = co_await matching(utf8_keys);
+  auto keys = utf8_keys(command, sort.charset, sort.keys);
+  if (!keys) co_return;
+  std::vector<std::uint32_t> seqs = co_await matching(*keys);
   const MailboxView& view = selected_->view;
   store::Store& store = services_.store;
   auto work = [&view, &store, &seqs, &sort] {
@@ -124,19 +128,15 @@ Task<void> Session::on_sort(const proto::Command& command, const proto::Sort& so
     numbers.push_back(sort.uid ? static_cast<std::uint32_t>(info.uid) : seqs[index]);
     highest = std::max(highest, static_cast<std::uint64_t>(info.modseq));
   }
-  const bool with_modseq = uses_modseq(utf8_keys) && !numbers.empty();
+  const bool with_modseq = uses_modseq(*keys) && !numbers.empty();
   out_ += format_sort_response(numbers, with_modseq ? std::optional<std::uint64_t>(highest) : std::nullopt);
   tagged(command.tag, Condition::kOk, "SORT completed");
 }
 
 Task<void> Session::on_thread(const proto::Command& command, const proto::Thread& thread) {
-  auto keys = search_keys_to_utf8(thread.charset, thread.keys);
-  if (!keys) {
-    tagged(command.tag, Condition::kNo, "Unsupported charset", proto::response_code::bad_charset(kSearchCharsets));
-    co_return;
-  }
-  const std::vector<proto::SearchKey> utf8_keys = std::move(*keys);
-  std::vector<std::uint32_t> seqs = co_await matching(utf8_keys);
+  auto keys = utf8_keys(command, thread.charset, thread.keys);
+  if (!keys) co_return;
+  std::vector<std::uint32_t> seqs = co_await matching(*keys);
   const MailboxView& view = selected_->view;
   store::Store& store = services_.store;
   auto work = [&view, &store, &seqs, &thread] {

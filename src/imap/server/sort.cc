@@ -1,9 +1,9 @@
 #include "imap/server/sort.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "base/ascii.h"
+#include "imap/server/search.h"
 #include "mime/address.h"
 #include "mime/date.h"
 #include "mime/rfc2047.h"
@@ -90,12 +90,6 @@ int compare_key(Key key, const SortKeys& a, const SortKeys& b) {
     case Key::kTo: return three_way(a.to, b.to);
   }
   return 0;
-}
-
-void append_number(std::string& out, std::uint64_t n) {
-  char buffer[24];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, n);
-  out.append(buffer, result.ptr);
 }
 
 }  // namespace
@@ -219,18 +213,7 @@ std::vector<std::size_t> sort_messages(std::span<const SortInput> messages,
 
 std::string format_sort_response(std::span<const std::uint32_t> numbers,
                                  std::optional<std::uint64_t> highest_modseq) {
-  std::string out = "* SORT";
-  for (std::uint32_t n : numbers) {
-    out += ' ';
-    append_number(out, n);
-  }
-  if (highest_modseq && !numbers.empty()) {
-    out += " (MODSEQ ";
-    append_number(out, *highest_modseq);
-    out += ')';
-  }
-  out += "\r\n";
-  return out;
+  return format_number_list_response("SORT", numbers, highest_modseq);
 }
 
 }  // namespace redoubt::imap::server
