@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "auth/password.h"
+#include "auth/scram.h"
 #include "store/address.h"
 
 namespace redoubt::admin {
@@ -33,9 +34,29 @@ std::string describe_usage(std::string_view address, const store::QuotaUsage& us
   return out + "limit " + std::to_string(usage.limit_bytes) + " bytes (" + std::to_string(percent) + "% used)\n";
 }
 
-Result<std::string, std::string> hash(std::string_view password) {
+// What the store keeps of one password: the Argon2id hash (LOGIN, AUTHENTICATE PLAIN) and the
+// SCRAM-SHA-256 credentials (AUTHENTICATE SCRAM-SHA-256), made together so both always match.
+struct Secrets {
+  std::string hash;
+  std::string scram;
+};
+
+Result<Secrets, std::string> hash(std::string_view password) {
+  // SCRAM first: it may refuse the password (SASLprep) and takes milliseconds, Argon2id a second.
+  auto scram = auth::make_scram_credentials(password);
+  if (!scram) {
+    switch (scram.error()) {
+      case auth::ScramError::kEmptyPassword: return unexpected(std::string("the password is empty"));
+      case auth::ScramError::kTooLong: return unexpected(std::string("the password is longer than 1024 bytes"));
+      case auth::ScramError::kProhibited:
+        return unexpected(std::string(
+            "the password has characters SASLprep (RFC 4013) refuses: control characters, invalid UTF-8, or "
+            "characters Unicode 3.2 lacks (such as most emoji); choose another"));
+      default: return unexpected(std::string("cannot hash the password"));
+    }
+  }
   auto hashed = auth::hash_password(password);
-  if (hashed) return *hashed;
+  if (hashed) return Secrets{std::move(*hashed), auth::format_scram_credentials(*scram)};
   switch (hashed.error()) {
     case auth::PasswordError::kEmpty: return unexpected(std::string("the password is empty"));
     case auth::PasswordError::kTooLong: return unexpected(std::string("the password is longer than 1024 bytes"));
@@ -76,7 +97,7 @@ Outcome account_add(store::Store& store, std::string_view address, std::string_v
   }
   auto hashed = hash(password);
   if (!hashed) return unexpected(hashed.error());
-  if (auto r = store.add_account(address, *hashed); !r) {
+  if (auto r = store.add_account(address, hashed->hash, hashed->scram); !r) {
     if (r.error() == store::StoreError::kNotFound) {
       return unexpected("account " + std::string(address) + ": its domain is not a local domain (redoubt domain add)");
     }
@@ -88,7 +109,9 @@ Outcome account_add(store::Store& store, std::string_view address, std::string_v
 Outcome account_passwd(store::Store& store, std::string_view address, std::string_view password) {
   auto hashed = hash(password);
   if (!hashed) return unexpected(hashed.error());
-  if (auto r = store.set_password(address, *hashed); !r) return unexpected(failure("account", address, r.error()));
+  if (auto r = store.set_password(address, hashed->hash, hashed->scram); !r) {
+    return unexpected(failure("account", address, r.error()));
+  }
   return "password of " + std::string(address) + " changed\n";
 }
 

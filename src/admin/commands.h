@@ -22,7 +22,9 @@ Outcome domain_add(store::Store& store, std::string_view name);
 Outcome domain_remove(store::Store& store, std::string_view name);
 Outcome domain_list(store::Store& store);
 
-// `password` is hashed with Argon2id here; it never reaches the store in clear.
+// `password` is hashed with Argon2id and turned into SCRAM-SHA-256 credentials here (both from
+// the one password, so every login mechanism takes it); it never reaches the store in clear. A
+// password that SASLprep (RFC 4013) refuses is refused.
 Outcome account_add(store::Store& store, std::string_view address, std::string_view password);
 Outcome account_passwd(store::Store& store, std::string_view address, std::string_view password);
 Outcome account_remove(store::Store& store, std::string_view address);

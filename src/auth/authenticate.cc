@@ -11,6 +11,7 @@ std::optional<store::AccountInfo> check_password(store::Store& store, std::strin
   const bool matches = verify_password(encoded, password);
   if (!account || !matches) return std::nullopt;
   account->password_hash.clear();  // Not needed past this point.
+  account->scram_sha256.clear();
   return std::move(*account);
 }
 

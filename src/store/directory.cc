@@ -87,7 +87,8 @@ Result<bool, StoreError> Store::is_local_domain(std::string_view name) {
 // --- Accounts --------------------------------------------------------------------------------
 
 Result<AccountId, StoreError> Store::add_account(std::string_view address,
-                                                 std::string_view password_hash) {
+                                                 std::string_view password_hash,
+                                                 std::string_view scram_sha256) {
   auto normalized = normalize_address(address);
   if (!normalized) return unexpected(normalized.error());
   return writes_->write([&](Database& db) -> Result<AccountId, StoreError> {
@@ -99,9 +100,9 @@ Result<AccountId, StoreError> Store::add_account(std::string_view address,
     if (*aliased) return unexpected(StoreError::kExists);
 
     Statement insert = db.prepare(
-        "INSERT INTO accounts (domain_id, address, password_hash, created_at) "
-        "VALUES (?1, ?2, ?3, ?4) RETURNING id");
-    insert.bind(**domain, *normalized, password_hash, unix_now());
+        "INSERT INTO accounts (domain_id, address, password_hash, created_at, scram_sha256) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+    insert.bind(**domain, *normalized, password_hash, unix_now(), scram_sha256);
     STORE_TRY(row, insert.step());  // A taken address fails here with kExists (UNIQUE).
     if (!*row) return unexpected(StoreError::kTemporary);
     const auto account = insert.id<AccountId>(0);
@@ -118,12 +119,14 @@ Result<AccountId, StoreError> Store::add_account(std::string_view address,
 }
 
 Result<void, StoreError> Store::set_password(std::string_view address,
-                                             std::string_view password_hash) {
+                                             std::string_view password_hash,
+                                             std::string_view scram_sha256) {
   auto normalized = normalize_address(address);
   if (!normalized) return unexpected(normalized.error());
   return writes_->write([&](Database& db) -> Result<void, StoreError> {
-    Statement st = db.prepare("UPDATE accounts SET password_hash = ?2 WHERE address = ?1");
-    st.bind(*normalized, password_hash);
+    Statement st = db.prepare(
+        "UPDATE accounts SET password_hash = ?2, scram_sha256 = ?3 WHERE address = ?1");
+    st.bind(*normalized, password_hash, scram_sha256);
     if (auto done = st.run(); !done) return done;
     if (db.changes() == 0) return unexpected(StoreError::kNotFound);
     return {};
@@ -182,11 +185,12 @@ Result<AccountInfo, StoreError> Store::find_account(std::string_view address) {
   auto normalized = normalize_address(address);
   if (!normalized) return unexpected(normalized.error());
   return reads_->read([&](Database& db) -> Result<AccountInfo, StoreError> {
-    Statement st = db.prepare("SELECT id, address, password_hash FROM accounts WHERE address = ?1");
+    Statement st = db.prepare(
+        "SELECT id, address, password_hash, scram_sha256 FROM accounts WHERE address = ?1");
     st.bind(*normalized);
     STORE_TRY(row, st.step());
     if (!*row) return unexpected(StoreError::kNotFound);
-    return AccountInfo{st.id<AccountId>(0), st.text(1), st.text(2)};
+    return AccountInfo{st.id<AccountId>(0), st.text(1), st.text(2), st.text(3)};
   });
 }
 

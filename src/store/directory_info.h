@@ -16,13 +16,15 @@ struct DomainInfo {
   bool operator==(const DomainInfo&) const = default;
 };
 
-// An account. `address` is normalized. `password_hash` is the opaque string given to
-// Store::add_account / set_password (the store never hashes or checks it); it is filled in only by
-// Store::find_account, so listings do not spread hashes through memory.
+// An account. `address` is normalized. `password_hash` and `scram_sha256` are the opaque strings
+// given to Store::add_account / set_password (the store never hashes or checks them;
+// `scram_sha256` is "" for an account whose password was set before SCRAM support); they are
+// filled in only by Store::find_account, so listings do not spread hashes through memory.
 struct AccountInfo {
   AccountId id;
   std::string address;
   std::string password_hash;
+  std::string scram_sha256;
 
   bool operator==(const AccountInfo&) const = default;
 };

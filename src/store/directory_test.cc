@@ -105,6 +105,18 @@ TEST_F(DirectoryTest, Accounts) {
 
   ASSERT_TRUE(store_->set_password("alice@example.com", "hash-2").has_value());
   EXPECT_EQ(store_->find_account("alice@example.com")->password_hash, "hash-2");
+  EXPECT_EQ(store_->find_account("alice@example.com")->scram_sha256, "");
+  // SCRAM credentials travel with the hash, and a new password without them clears the old ones.
+  ASSERT_TRUE(store_->set_password("alice@example.com", "hash-3", "scram-3").has_value());
+  EXPECT_EQ(*store_->find_account("alice@example.com"),
+            (AccountInfo{*alice, "alice@example.com", "hash-3", "scram-3"}));
+  ASSERT_TRUE(store_->set_password("alice@example.com", "hash-4").has_value());
+  EXPECT_EQ(store_->find_account("alice@example.com")->scram_sha256, "");
+  auto dave = store_->add_account("dave@example.com", "hash-d", "scram-d");
+  ASSERT_TRUE(dave.has_value());
+  EXPECT_EQ(*store_->find_account("dave@example.com"),
+            (AccountInfo{*dave, "dave@example.com", "hash-d", "scram-d"}));
+  ASSERT_TRUE(store_->remove_account("dave@example.com").has_value());
   EXPECT_EQ(store_->set_password("dave@example.com", "x").error(), StoreError::kNotFound);
   EXPECT_EQ(store_->set_password("dave", "x").error(), StoreError::kInvalid);
 

@@ -156,6 +156,13 @@ CREATE TRIGGER mailboxes_release_usage BEFORE DELETE ON mailboxes BEGIN
   WHERE id = OLD.account_id;
 END;
 )sql"},
+    {3, R"sql(
+-- SCRAM-SHA-256 credentials (RFC 5802, RFC 7677) as auth/scram.h formats them
+-- ("SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>"), set with the password hash from
+-- the same password. '' for accounts whose password was set before this version: they cannot
+-- use SCRAM until their password is set again (the server never sees the password otherwise).
+ALTER TABLE accounts ADD COLUMN scram_sha256 TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 // Applies `migration` unless another connection already did, in one transaction.

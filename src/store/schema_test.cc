@@ -112,7 +112,7 @@ TEST(Schema, MigratesAVersion1Database) {
   auto store = open_store(dir.path());
   ASSERT_NE(store, nullptr);
   RawDatabase raw(dir.path());
-  EXPECT_EQ(raw.query_int("PRAGMA user_version"), 2);
+  EXPECT_EQ(raw.query_int("PRAGMA user_version"), latest_schema_version());
   const AccountId alice{1}, bob{2}, carol{3};
   EXPECT_EQ(*store->quota(alice), (QuotaUsage{600, 3, 1000}));
   EXPECT_EQ(*store->quota(bob), (QuotaUsage{7, 1, 0}));
@@ -143,6 +143,31 @@ TEST(Schema, MigratesAVersion1Database) {
   ASSERT_TRUE(store->remove_account("bob@example.com").has_value());
   EXPECT_EQ(raw.query_int("SELECT refcount FROM blobs WHERE size = 7"), 0);
   EXPECT_EQ(raw.query_int("SELECT count(*) FROM subscriptions"), 2);  // alice's and carol's
+}
+
+// Accounts made before version 3 have no SCRAM credentials until their password is set again.
+TEST(Schema, MigratesAVersion2DatabaseWithoutScramCredentials) {
+  TempDir dir;
+  { std::ofstream(dir.path() / "metadata.sqlite"); }
+  {
+    auto db = Database::open(dir.path() / "metadata.sqlite", Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.has_value()) << db.error();
+    ASSERT_TRUE(migrate_to(**db, 2).has_value());
+  }
+  {
+    RawDatabase raw(dir.path());
+    ASSERT_TRUE(raw.exec(R"sql(
+      INSERT INTO domains (id, name) VALUES (1, 'example.com');
+      INSERT INTO accounts (id, domain_id, address, password_hash, created_at)
+        VALUES (1, 1, 'alice@example.com', 'h', 0);
+    )sql"));
+  }
+  auto store = open_store(dir.path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(*store->find_account("alice@example.com"),
+            (AccountInfo{AccountId{1}, "alice@example.com", "h", ""}));
+  ASSERT_TRUE(store->set_password("alice@example.com", "h2", "s2").has_value());
+  EXPECT_EQ(store->find_account("alice@example.com")->scram_sha256, "s2");
 }
 
 TEST(Schema, RefusesADatabaseFromANewerProgram) {

@@ -81,14 +81,19 @@ class Store {
   // --- Accounts ------------------------------------------------------------------------------
 
   // Creates the account `address` with the mailboxes INBOX, Sent, Drafts, Trash, Junk and
-  // Archive (RFC 6154 SPECIAL-USE attributes on all but INBOX). `password_hash` is stored as
-  // given (src/auth makes and checks it). kNotFound if the domain is not local; kExists if the
+  // Archive (RFC 6154 SPECIAL-USE attributes on all but INBOX). `password_hash` (Argon2id) and
+  // `scram_sha256` (SCRAM-SHA-256 credentials, "" for none) are stored as given: src/auth makes
+  // both from one password and checks them. kNotFound if the domain is not local; kExists if the
   // address is already an account or an alias.
   Result<AccountId, StoreError> add_account(std::string_view address,
-                                            std::string_view password_hash);
+                                            std::string_view password_hash,
+                                            std::string_view scram_sha256 = {});
 
-  // Replaces the account's password hash. kNotFound if there is no such account.
-  Result<void, StoreError> set_password(std::string_view address, std::string_view password_hash);
+  // Replaces the account's password hash and its SCRAM credentials together ("" for none), so an
+  // old password stops working for every mechanism at once. kNotFound if there is no such
+  // account.
+  Result<void, StoreError> set_password(std::string_view address, std::string_view password_hash,
+                                        std::string_view scram_sha256 = {});
 
   // Deletes the account with its mailboxes and messages, and the aliases whose target is
   // `address`. Bodies stay on disk until blob garbage collection. kNotFound if there is no such
@@ -100,8 +105,8 @@ class Store {
   Result<std::vector<AccountInfo>, StoreError> list_accounts(
       std::optional<std::string_view> domain = std::nullopt);
 
-  // The account `address`, with its password hash. kNotFound if there is none. Only the exact
-  // account: use resolve_recipient for aliases and subaddresses.
+  // The account `address`, with its password hash and SCRAM credentials. kNotFound if there is
+  // none. Only the exact account: use resolve_recipient for aliases and subaddresses.
   Result<AccountInfo, StoreError> find_account(std::string_view address);
 
   // --- Aliases -------------------------------------------------------------------------------

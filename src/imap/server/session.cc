@@ -174,6 +174,7 @@ std::vector<std::string_view> Session::capabilities() const {
   if (state_ == State::kNotAuthenticated) {
     if (!stream_.is_tls()) caps.push_back("STARTTLS");
     if (plaintext_auth_allowed()) {
+      caps.push_back("AUTH=SCRAM-SHA-256");
       caps.push_back("AUTH=PLAIN");
     } else {
       caps.push_back("LOGINDISABLED");
