@@ -6,13 +6,24 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/write.hpp>
 
+#include "net/deflate.h"
+
 namespace redoubt::net {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
 namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
-}
+// Plain bytes compressed per transport write: bounds the compressed buffer a long write needs.
+constexpr std::size_t kCompressSlice = 64 * 1024;
+}  // namespace
+
+// RFC 4978 §4: the server's direction with our DeflateOptions (a smaller window than the client
+// may use, which the RFC allows); the client's with the full 32 KiB window.
+struct Compression {
+  Deflater deflater;
+  Inflater inflater;
+};
 
 Stream::Stream(Tcp::socket socket) : socket_(std::move(socket)), timer_(socket_.get_executor()) {
   error_code ignored;
@@ -20,6 +31,8 @@ Stream::Stream(Tcp::socket socket) : socket_(std::move(socket)), timer_(socket_.
   socket_.set_option(Tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ignored);  // read_some after a readiness wait must never block.
 }
+
+Stream::~Stream() = default;
 
 // Arms the deadline for one operation: when it passes first, the socket's pending operations are
 // cancelled and the operation completes with operation_aborted, which `finish` reports as a
@@ -43,6 +56,29 @@ error_code Stream::disarm(error_code ec) {
 }
 
 Task<ReadStatus> Stream::read_some(std::string& buffer, std::size_t max_bytes, Duration timeout) {
+  if (!compression_) {
+    const ReadStatus status = co_await read_transport(buffer, max_bytes, timeout);
+    co_return status;
+  }
+  if (cancelled_) co_return ReadStatus::kCancelled;
+  Inflater& inflater = compression_->inflater;
+  // Input already received comes first, without touching the socket. Only when it is all
+  // inflated is more read, so at most `max_bytes` of compressed input waits here (a bomb's
+  // expansion is paid `max_bytes` at a time, as the session reads).
+  if (!inflater.has_pending()) {
+    std::string compressed;
+    const ReadStatus status = co_await read_transport(compressed, max_bytes, timeout);
+    if (status != ReadStatus::kOk) co_return status;
+    inflater.feed(compressed);
+  }
+  if (!inflater.inflate(buffer, max_bytes)) {
+    compression_failed_ = true;
+    co_return ReadStatus::kClosed;
+  }
+  co_return ReadStatus::kOk;
+}
+
+Task<ReadStatus> Stream::read_transport(std::string& buffer, std::size_t max_bytes, Duration timeout) {
   if (cancelled_) co_return ReadStatus::kCancelled;
   arm(timeout);
   std::tuple<error_code, std::size_t> outcome;
@@ -76,6 +112,9 @@ Task<ReadStatus> Stream::read_some(std::string& buffer, std::size_t max_bytes, D
 
 Task<ReadStatus> Stream::wait_readable(Duration timeout) {
   if (cancelled_) co_return ReadStatus::kCancelled;
+  // Compressed input already received, or inflated output held back by read_some's limit, is
+  // input the socket will not signal again.
+  if (compression_ && compression_->inflater.has_pending()) co_return ReadStatus::kOk;
   if (tls_) {
     // Decrypted bytes, or received records not yet decrypted, are input the socket will not
     // signal again.
@@ -105,6 +144,35 @@ void Stream::interrupt() {
 }
 
 Task<bool> Stream::write(std::string_view bytes, Duration timeout) {
+  if (compression_) {
+    const bool written = co_await write_compressed(bytes, timeout);
+    co_return written;
+  }
+  const bool written = co_await write_transport(bytes, timeout);
+  co_return written;
+}
+
+// RFC 4978 §4: each write ends with a sync flush, so the client can inflate every response it was
+// sent without waiting for more. A long write goes out slice by slice; the deadline covers all.
+Task<bool> Stream::write_compressed(std::string_view bytes, Duration timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  Deflater& deflater = compression_->deflater;
+  std::string compressed;
+  bool ok = true;
+  do {
+    const std::string_view slice = bytes.substr(0, kCompressSlice);
+    bytes.remove_prefix(slice.size());
+    compressed.clear();
+    deflater.compress(slice, compressed, bytes.empty());
+    if (compressed.empty()) continue;  // zlib kept it all for now; the final flush sends it.
+    const Duration left = deadline - std::chrono::steady_clock::now();
+    ok = co_await write_transport(compressed, left);
+  } while (ok && !bytes.empty());
+  co_return ok;
+}
+
+Task<bool> Stream::write_transport(std::string_view bytes, Duration timeout) {
+  if (bytes.empty()) co_return true;
   auto source = asio::buffer(bytes.data(), bytes.size());
   arm(timeout);
   std::tuple<error_code, std::size_t> outcome;
@@ -123,6 +191,14 @@ Task<bool> Stream::start_tls(asio::ssl::context& context, Duration timeout) {
   arm(timeout);
   auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, kTuple);
   co_return !disarm(ec);
+}
+
+bool Stream::start_compression() {
+  if (compression_) return true;
+  auto compression = std::make_unique<Compression>();
+  if (!compression->deflater.ok() || !compression->inflater.ok()) return false;
+  compression_ = std::move(compression);
+  return true;
 }
 
 std::string Stream::tls_description() const {

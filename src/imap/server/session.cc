@@ -134,7 +134,7 @@ Task<bool> Session::read_more(std::chrono::seconds timeout) {
     co_await flush();
     close_reason_ = "shutdown";
   } else {
-    close_reason_ = "client-closed";
+    close_reason_ = stream_.compression_failed() ? "compress-error" : "client-closed";
   }
   co_return false;
 }
@@ -185,7 +185,7 @@ std::vector<std::string_view> Session::capabilities() const {
                                "LIST-STATUS", "SPECIAL-USE", "CREATE-SPECIAL-USE", "CONDSTORE", "QRESYNC",
                                "ESEARCH", "SEARCHRES", "SORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES",
                                "BINARY", "QUOTA", "QUOTA=RES-STORAGE", "STATUS=SIZE",
-                               "MULTIAPPEND", "UTF8=ACCEPT"}) {
+                               "MULTIAPPEND", "UTF8=ACCEPT", "COMPRESS=DEFLATE"}) {
     caps.push_back(cap);
   }
   // In every list, not only CAPABILITY's: clients keep the one in the login response code.
@@ -361,8 +361,28 @@ Task<Session::Flow> Session::dispatch(const proto::Command& command) {
     // RFC 9208 §4.1: limits are the administrator's (redoubt account quota), not the user's.
     tagged(command.tag, Condition::kNo, "Quota limits are set by the administrator",
            response_code::keyword("NOPERM"));
-  } else if (std::holds_alternative<Compress>(args)) {
-    bad(command.tag, "COMPRESS is not supported");
+  } else if (auto* compress = std::get_if<Compress>(&args)) {
+    // RFC 4978 §3. Allowed once authenticated (allowed()), so after any SASL layer, and above TLS.
+    if (compress->algorithm != "DEFLATE") {
+      bad(command.tag, "Unknown compression algorithm");
+    } else if (stream_.is_compressed()) {
+      tagged(command.tag, Condition::kNo, "DEFLATE is active already", response_code::keyword("COMPRESSIONACTIVE"));
+    } else if (framer_.buffered_bytes() > 0) {
+      // The client must wait for the result before it sends more (RFC 4978 §3): bytes already
+      // here may be compressed or not, and guessing would mean running commands nobody sent.
+      bad(command.tag, "Nothing may follow COMPRESS before its result");
+    } else {
+      tagged(command.tag, Condition::kOk, "DEFLATE active");
+      // Compression starts right after the CRLF of this tagged OK, in both directions.
+      const bool sent = co_await flush();
+      bool started = false;
+      if (sent) started = stream_.start_compression();
+      if (!started) {
+        close_reason_ = sent ? "compress-failed" : "client-closed";
+        co_return Flow::kClose;
+      }
+      services_.log.info("imap session={} event=compress algorithm=deflate", id_);
+    }
   } else if (std::holds_alternative<Close>(args)) {
     co_await on_close(command, true);
   } else if (std::holds_alternative<Unselect>(args)) {
