@@ -16,6 +16,7 @@
 #   PROFILE [0]         1: after the measured runs, where the time goes: one Redoubt run with info
 #                       logging (store_us per message), fsync+fdatasync calls per message of each
 #                       server (perf stat on syscall tracepoints), a flat perf profile of Redoubt
+#   REDOUBT_BIN [build/release/redoubt] the binary to measure
 #   POSTFIX_PORT [2526] WORK [/var/tmp/redoubt-bench] TIMEOUT [900] (seconds, per wait) KEEP [0]
 #
 # Durability on both sides: Redoubt answers 250 only once the message and its row are on disk
@@ -45,7 +46,7 @@ KEEP=${KEEP:-0}
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 HERE=$ROOT/bench/smtp
-BIN=$ROOT/build/release/redoubt
+BIN=${REDOUBT_BIN:-$ROOT/build/release/redoubt}
 SMTP_SOURCE=/usr/sbin/smtp-source
 BENCH_USER=benchuser
 BENCH_HOME=$WORK/home
@@ -228,6 +229,10 @@ hostname = "bench.test"
 listen = ["127.0.0.1:0"]
 max_connections = 5000
 max_connections_per_ip = 5000
+
+[imap]
+listen = []
+listen_tls = []
 
 [log]
 level = "$2"

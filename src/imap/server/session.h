@@ -123,7 +123,7 @@ class Session final : public net::Connection, public std::enable_shared_from_thi
                                                     const proto::SequenceSet& set, bool uid);
 
   // --- Mailbox updates (session_updates.cc) --------------------------------------------------
-  void on_mailbox_changed();
+  void on_mailbox_changed(store::MailboxId mailbox);
   // Reads the store's changes for the selected mailbox and queues the untagged responses.
   // `allow_expunge` per RFC 9051 §7.5.1 (false after FETCH, STORE, SEARCH by sequence number).
   Task<void> sync(bool allow_expunge);

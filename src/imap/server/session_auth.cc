@@ -276,7 +276,7 @@ void Session::accept_login(const proto::Command& command, std::string_view user,
   watch_ = services_.store.watch(account_->id, [weak, executor](store::MailboxId mailbox) {
     boost::asio::post(executor, [weak, mailbox] {
       if (auto session = weak.lock()) {
-        if (session->selected_ && session->selected_->view.mailbox().id == mailbox) session->on_mailbox_changed();
+        session->on_mailbox_changed(mailbox);
       }
     });
   });

@@ -75,7 +75,6 @@ std::string Session::wire_name(std::string_view name) const {
 void Session::close_mailbox() {
   if (!selected_) return;
   selected_.reset();
-  changes_pending_ = false;
   state_ = State::kAuthenticated;
 }
 

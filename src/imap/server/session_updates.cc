@@ -5,7 +5,11 @@
 
 namespace redoubt::imap::server {
 
-void Session::on_mailbox_changed() {
+void Session::on_mailbox_changed(store::MailboxId mailbox) {
+  // While a SELECT is loading its mailbox nothing is selected yet, and a change committed after
+  // its read must not be lost: then any change of the account counts (a sync that finds nothing
+  // new costs one small query).
+  if (selected_ && selected_->view.mailbox().id != mailbox) return;
   changes_pending_ = true;
   if (idling_) stream_.interrupt();
 }
