@@ -14,7 +14,7 @@ packages=(
   # fuzzing (libFuzzer, ASan/UBSan runtimes)
   clang-14 libclang-rt-14-dev
   # integration tests: real clients
-  python3 python3-pytest swaks libio-socket-ssl-perl libnet-ssleay-perl openssl
+  python3 python3-pytest swaks libio-socket-ssl-perl libnet-ssleay-perl openssl isync
 )
 # npm fetches the test corpus; a machine with Node.js from elsewhere already has it.
 command -v npm >/dev/null || packages+=(nodejs npm)

@@ -2,6 +2,7 @@
 // and LSUB (RFC 3501 §6.3.9).
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "imap/proto/mutf7.h"
@@ -147,9 +148,23 @@ Task<void> Session::on_lsub(const proto::Command& command, const proto::Lsub& ls
   }
   const std::string pattern = combine_reference(pattern_name(lsub.reference), pattern_name(lsub.pattern));
   std::sort(subscriptions->begin(), subscriptions->end());
+  // Name -> \Noselect: RFC 3501 §6.3.9, "%" returns a level above a subscribed name ("foo" for
+  // "foo/bar") even when that level is not subscribed itself, flagged \Noselect.
+  std::map<std::string, bool> matched;
   for (const std::string& name : *subscriptions) {
-    if (!list_pattern_matches(pattern, name)) continue;
-    std::string line = "LSUB () \"/\" ";
+    if (list_pattern_matches(pattern, name)) matched[name] = false;
+    if (pattern.empty() || pattern.back() != '%') continue;
+    for (std::size_t slash = name.find(kHierarchyDelimiter); slash != std::string::npos;
+         slash = name.find(kHierarchyDelimiter, slash + 1)) {
+      const std::string parent = name.substr(0, slash);
+      if (list_pattern_matches(pattern, parent) &&
+          !std::binary_search(subscriptions->begin(), subscriptions->end(), parent)) {
+        matched.emplace(parent, true);
+      }
+    }
+  }
+  for (const auto& [name, noselect] : matched) {
+    std::string line = noselect ? "LSUB (\\Noselect) \"/\" " : "LSUB () \"/\" ";
     proto::append_astring(line, wire_name(name), string_options());
     untagged(line);
   }

@@ -155,19 +155,26 @@ Task<void> Session::on_store(const proto::Command& command, const proto::Store& 
     tagged(command.tag, Condition::kNo, "STORE failed, try again", code::keyword("UNAVAILABLE"));
     co_return;
   }
+  std::vector<store::Uid> changed, refused(stored->modified.begin(), stored->modified.end());
   for (const store::MessageInfo& message : stored->changed) {
     view.update(message);
-    // RFC 7162 §3.1.3: with UNCHANGEDSINCE the new MODSEQ is reported even for .SILENT.
-    if (request.silent && !request.unchanged_since) continue;
-    if (auto seq = view.seq_of(message.uid)) {
-      if (request.silent) {
-        out_ += "* " + std::to_string(*seq) + " FETCH (" +
-                (request.uid ? "UID " + std::to_string(value(message.uid)) + " " : std::string()) + "MODSEQ (" +
-                std::to_string(static_cast<std::uint64_t>(message.modseq)) + "))\r\n";
-      } else {
-        const bool with_uid = request.uid;
-        append_flags_fetch(*seq, with_uid);
-      }
+    changed.push_back(message.uid);
+  }
+  std::sort(changed.begin(), changed.end());
+  std::sort(refused.begin(), refused.end());
+  // In sequence order, every message of the set but those a conditional STORE refused ([MODIFIED]
+  // names them) and those another session expunged: RFC 9051 §6.4.6, "the new value of the flags
+  // is returned as if a FETCH of those flags was done", also when they were already as asked.
+  for (std::uint32_t seq : *seqs) {
+    const store::Uid uid = view.at(seq).uid;
+    if (std::binary_search(refused.begin(), refused.end(), uid) || view.is_expunged(seq)) continue;
+    if (!request.silent) {
+      append_flags_fetch(seq, request.uid);
+    } else if (request.unchanged_since && std::binary_search(changed.begin(), changed.end(), uid)) {
+      // RFC 7162 §3.1.3: with UNCHANGEDSINCE the new MODSEQ is reported even for .SILENT.
+      out_ += "* " + std::to_string(seq) + " FETCH (" +
+              (request.uid ? "UID " + std::to_string(value(uid)) + " " : std::string()) + "MODSEQ (" +
+              std::to_string(static_cast<std::uint64_t>(view.at(seq).modseq)) + "))\r\n";
     }
   }
   if (!stored->modified.empty()) {
