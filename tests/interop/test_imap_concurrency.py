@@ -254,6 +254,16 @@ def test_idle_reports_other_sessions_changes(pair):
     assert uids(b) == [1, 2, 3, 5, 6]
 
 
+def test_idle_done_pipelined_with_the_next_command(pair):
+    a, b, box = pair
+    b.send("I1 IDLE\r\n")
+    assert b.read_response_line() == b"+ idling"
+    b.send("DONE\r\nI2 FETCH 5 UID\r\n")
+    assert b.read_until_tagged("I1").tagged == b"I1 OK IDLE terminated"
+    r = b.read_until_tagged("I2")
+    assert r.untagged == [b"* 5 FETCH (UID 5)"] and r.status == "OK"
+
+
 def test_idle_without_selected_mailbox_and_bad_done(shared_server):
     c = connect(shared_server)
     try:

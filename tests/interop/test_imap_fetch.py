@@ -244,6 +244,22 @@ def test_binary_unknown_transfer_encoding(shared_server, sessions):
     assert fetch1(c, "BODY.PEEK[1]") == {"BODY[1]": b"body\r\n"}
 
 
+def test_big_message_streams_byte_exact(sessions):
+    """A 3 MB message: more than the server's 256 KiB output threshold and socket buffers."""
+    c = sessions.get()
+    box = unique("big")
+    c.ok(f"CREATE {box}")
+    data = b"Subject: big\r\n\r\n" + b"".join(b"%07d " % i + b"0123456789" * 9 + b"\r\n" for i in range(30000))
+    c.append(box, data)
+    c.append(box, message("after the big one"))
+    c.ok(f"EXAMINE {box}")
+    got = c.ok("FETCH 1:2 (RFC822.SIZE BODY.PEEK[] BODY.PEEK[]<2000000.50>)").fetches()
+    assert got[1]["RFC822.SIZE"] == str(len(data))
+    assert got[1]["BODY[]"] == data
+    assert got[1]["BODY[]<2000000>"] == data[2000000:2000050]
+    assert got[2]["BODY[]"].startswith(b"From: ")
+
+
 def test_nonexistent_sections_are_empty(c):
     got = fetch1(c, "(BODY.PEEK[9] BODY.PEEK[1.9] BODY.PEEK[2.HEADER])")
     assert got == {"BODY[9]": b"", "BODY[1.9]": b"", "BODY[2.HEADER]": b""}

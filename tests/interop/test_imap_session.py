@@ -162,6 +162,28 @@ def test_connection_limit_per_address(imap_factory):
         second.close()
 
 
+def test_sigterm_says_bye_to_every_session(imap_factory):
+    import signal
+
+    server = imap_factory()
+    anonymous = RawImap(imap_port(server))
+    authenticated = connect(server)
+    idling = connect(server)
+    try:
+        idling.select("INBOX")
+        idling.send("I1 IDLE\r\n")
+        assert idling.read_response_line() == b"+ idling"
+        server.signal(signal.SIGTERM)
+        # RFC 9051 §7.1.5: BYE before the server closes, whatever state the session is in.
+        for c in (anonymous, authenticated, idling):
+            assert c.read_response_line() == b"* BYE Server shutting down"
+            assert c.is_closed(5)
+        assert server.wait(15) == 0
+    finally:
+        for c in (anonymous, authenticated, idling):
+            c.close()
+
+
 def test_login_with_literals_and_quoted_specials(shared_server):
     """LOGIN takes astrings: atom, quoted string or literal (RFC 9051 §6.2.3)."""
     from imap_support import Literal
