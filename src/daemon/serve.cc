@@ -20,6 +20,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "auth/authenticate.h"
 #include "auth/failure_limiter.h"
 #include "daemon/logging.h"
 #include "daemon/privileges.h"
@@ -140,7 +141,8 @@ int serve(config::Config config) {
   for (const Listener& listener : *listeners) bound.emplace_back(listener.protocol, listener.acceptor.local_endpoint());
   smtp::server::Services smtp_services{config, **store, blocking, *tls, *log};
   auth::FailureLimiter login_failures;
-  imap::server::Services imap_services{config, **store, blocking, *tls, *log, login_failures};
+  auth::LoginCache login_cache;
+  imap::server::Services imap_services{config, **store, blocking, *tls, *log, login_failures, login_cache};
   std::vector<std::unique_ptr<net::TcpService>> services;
   services.push_back(smtp::server::make_service(smtp_services, pool, take(*listeners, "smtp")));
   services.push_back(imap::server::make_service(imap_services, pool, take(*listeners, "imap"), take(*listeners, "imaps")));

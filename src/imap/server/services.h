@@ -6,6 +6,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <spdlog/logger.h>
 
+#include "auth/authenticate.h"
 #include "auth/failure_limiter.h"
 #include "config/config.h"
 #include "store/store.h"
@@ -19,6 +20,7 @@ struct Services {
   boost::asio::ssl::context& tls;
   spdlog::logger& log;
   auth::FailureLimiter& login_failures;  // Keys: "ip:<address>" and "user:<name>".
+  auth::LoginCache& login_cache;
 };
 
 }  // namespace redoubt::imap::server

@@ -232,8 +232,8 @@ Task<void> Session::finish_login(const proto::Command& command, std::string_view
   const bool throttled = login_throttled(user);
   if (!throttled) {
     const std::string user_copy(user), password_copy(password);
-    auto check = [&store = services_.store, &user_copy, &password_copy] {
-      return auth::check_password(store, user_copy, password_copy);
+    auto check = [&store = services_.store, &cache = services_.login_cache, &user_copy, &password_copy] {
+      return auth::check_password(store, user_copy, password_copy, &cache);
     };
     account = co_await run_blocking(services_.blocking, check);
   }
