@@ -77,6 +77,24 @@ def test_expunge_is_held_back_during_fetch_store_search(pair):
     assert b.ok("FETCH 4 (UID FLAGS)").untagged == [b"* 4 FETCH (UID 5 FLAGS (\\Seen))"]
 
 
+def test_copy_of_a_message_expunged_elsewhere_is_refused(pair):
+    """COPY by sequence number of a message another session expunged (and this client has not
+    been told of yet) copies nothing: NO [EXPUNGEISSUED], rather than OK with a message missing."""
+    a, b, _ = pair
+    target = unique("copies")
+    a.ok(f"CREATE {target}")
+    a.ok("STORE 2 +FLAGS.SILENT (\\Deleted)")
+    a.ok("EXPUNGE")
+    time.sleep(0.3)  # Let b's session hear of it; COPY holds the expunge back.
+    r = b.command("COPY 1:3 " + target)
+    assert (r.status, r.code) == ("NO", "EXPUNGEISSUED"), r
+    assert not any(line.endswith(b"EXPUNGE") for line in r.untagged), r
+    assert b.ok(f"STATUS {target} (MESSAGES)").untagged == [f"* STATUS {target} (MESSAGES 0)".encode()]
+    assert b.ok("NOOP").untagged == [b"* 2 EXPUNGE"]
+    b.ok("COPY 1:2 " + target)
+    assert b.ok(f"STATUS {target} (MESSAGES)").untagged == [f"* STATUS {target} (MESSAGES 2)".encode()]
+
+
 def test_uid_commands_may_carry_expunges(pair):
     a, b, _ = pair
     a.ok("STORE 1 +FLAGS.SILENT (\\Deleted)")

@@ -210,7 +210,15 @@ Task<void> Session::on_copy(const proto::Command& command, bool uid, const proto
   const std::string_view verb = move ? "MOVE" : "COPY";
   MailboxView& view = selected_->view;
   std::vector<store::Uid> uids;
-  for (std::uint32_t seq : *seqs) uids.push_back(view.at(seq).uid);
+  for (std::uint32_t seq : *seqs) {
+    if (view.is_expunged(seq)) {
+      // Another session expunged it and this client has not been told yet: copying the rest
+      // would silently lose one (RFC 9051 §7.1 EXPUNGEISSUED).
+      tagged(command.tag, Condition::kNo, "Some of the messages no longer exist", code::keyword("EXPUNGEISSUED"));
+      co_return;
+    }
+    uids.push_back(view.at(seq).uid);
+  }
   if (uids.empty()) {
     // RFC 9051 §6.4.9: a UID set naming no message is not an error.
     tagged(command.tag, Condition::kOk, std::string(verb) + " completed");
