@@ -18,6 +18,8 @@ namespace code = proto::response_code;
 // Output is written to the client once this much is pending, so a FETCH of a whole mailbox
 // never holds more than about this much of its answer in memory.
 constexpr std::size_t kFlushThreshold = 256 * 1024;
+// Most messages parsed per trip to the blocking pool during one FETCH.
+constexpr std::size_t kBatchMessages = 64;
 
 std::uint32_t value(store::Uid uid) { return static_cast<std::uint32_t>(uid); }
 
@@ -80,37 +82,51 @@ Task<void> Session::on_fetch(const proto::Command& command, const proto::Fetch& 
   FetchOptions options{.strings = string_options(), .include_modseq = condstore_ && fetch.changed_since.has_value(),
                        .include_uid = fetch.uid};
   const bool body = needs_body(fetch.items);
+  auto wanted = [&](std::size_t i) {
+    return !fetch.changed_since || static_cast<std::uint64_t>(view.at((*seqs)[i]).modseq) > *fetch.changed_since;
+  };
+  // Messages whose body is needed are mapped and parsed off the I/O thread, several per trip
+  // (a batch ends at kFlushThreshold octets of answer or kBatchMessages messages).
+  struct Batch {
+    std::string out;
+    std::size_t next = 0;
+    bool unknown_cte = false;
+    std::vector<std::string> missing;  // Blob hashes that could not be read.
+  };
   bool unknown_cte = false;
-  for (std::size_t i = 0; i < seqs->size(); ++i) {
-    const std::uint32_t seq = (*seqs)[i];
-    const store::MessageInfo& info = view.at(seq);
-    if (fetch.changed_since && static_cast<std::uint64_t>(info.modseq) <= *fetch.changed_since) continue;
+  for (std::size_t i = 0; i < seqs->size();) {
     if (!body) {
-      append_fetch_response(out_, seq, info, nullptr, fetch.items, seen_now[i], options);
+      if (wanted(i)) append_fetch_response(out_, (*seqs)[i], view.at((*seqs)[i]), nullptr, fetch.items, seen_now[i], options);
+      ++i;
     } else {
-      // Mapping and parsing touch the disk and take CPU: off the I/O thread.
-      const bool flags_changed = seen_now[i];
-      auto work = [&store, &info, &fetch, seq, flags_changed, &options]() -> std::optional<std::string> {
-        auto blob = store.map_blob(info.blob_hash);
-        if (!blob) return std::string();
-        const mime::Message message = mime::parse_message(blob->bytes());
-        std::string response;
-        if (!append_fetch_response(response, seq, info, &message, fetch.items, flags_changed, options)) {
-          return std::nullopt;
+      auto work = [&store, &view, &seqs, &seen_now, &fetch, &options, &wanted, i] {
+        Batch batch;
+        std::size_t j = i;
+        for (; j < seqs->size() && j - i < kBatchMessages && batch.out.size() < kFlushThreshold; ++j) {
+          if (!wanted(j)) continue;
+          const store::MessageInfo& info = view.at((*seqs)[j]);
+          auto blob = store.map_blob(info.blob_hash);
+          if (!blob) {
+            batch.missing.push_back(info.blob_hash);
+            continue;
+          }
+          const mime::Message message = mime::parse_message(blob->bytes());
+          if (!append_fetch_response(batch.out, (*seqs)[j], info, &message, fetch.items, seen_now[j], options)) {
+            batch.unknown_cte = true;
+          }
         }
-        return response;
+        batch.next = j;
+        return batch;
       };
-      auto response = co_await run_blocking(services_.blocking, work);
-      if (!response) {
-        unknown_cte = true;
-        continue;
+      Batch batch = co_await run_blocking(services_.blocking, work);
+      // A body that cannot be read (disk damage; blobs are never deleted under a live message)
+      // is left out of the answer rather than invented.
+      for (const std::string& hash : batch.missing) {
+        services_.log.error("imap session={} event=missing-body hash={}", id_, hash);
       }
-      if (response->empty()) {
-        // The body is gone (it cannot be, short of disk damage): say so rather than lie.
-        services_.log.error("imap session={} event=missing-body hash={}", id_, info.blob_hash);
-        continue;
-      }
-      out_ += *response;
+      out_ += batch.out;
+      unknown_cte = unknown_cte || batch.unknown_cte;
+      i = batch.next;
     }
     if (out_.size() > kFlushThreshold) {
       const bool written = co_await flush();
