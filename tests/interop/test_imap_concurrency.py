@@ -115,7 +115,10 @@ def test_flag_changes_reach_the_other_session(pair):
     a.ok("STORE 2 +FLAGS (\\Flagged)")
     a.ok("STORE 4 FLAGS (\\Answered $Done)")
     r = b.ok("NOOP")
-    assert sorted(r.untagged) == [b"* 2 FETCH (FLAGS (\\Flagged))", b"* 4 FETCH (FLAGS (\\Answered $Done))"]
+    # $Done is new to the mailbox: the other session hears of it (FLAGS) before the FETCH.
+    assert r.untagged == [b"* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Done)",
+                          b"* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Done \\*)] Flags permitted",
+                          b"* 2 FETCH (FLAGS (\\Flagged))", b"* 4 FETCH (FLAGS (\\Answered $Done))"]
     # Flag changes may come during FETCH (unlike expunges).
     a.ok("STORE 1 +FLAGS (\\Seen)")
     r = b.ok("FETCH 5 UID")

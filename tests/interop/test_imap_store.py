@@ -47,7 +47,11 @@ def subjects(c, box: str) -> list[bytes]:
 
 def test_store_add_remove_replace(c):
     filled(c, 3)
-    assert c.ok("STORE 1 +FLAGS (\\Flagged $Work)").untagged == [b"* 1 FETCH (FLAGS (\\Flagged $Work))"]
+    # A keyword new to the mailbox is announced first (RFC 9051 §7.3.5), then the flags.
+    assert c.ok("STORE 1 +FLAGS (\\Flagged $Work)").untagged == [
+        b"* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Work)",
+        b"* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Work \\*)] Flags permitted",
+        b"* 1 FETCH (FLAGS (\\Flagged $Work))"]
     assert c.ok("STORE 1:2 +FLAGS (\\Seen)").untagged == [
         b"* 1 FETCH (FLAGS (\\Seen \\Flagged $Work))", b"* 2 FETCH (FLAGS (\\Seen))"]
     assert c.ok("STORE 1 -FLAGS ($Work \\Flagged)").untagged == [b"* 1 FETCH (FLAGS (\\Seen))"]

@@ -51,6 +51,7 @@ class Session final : public net::Connection, public std::enable_shared_from_thi
     MailboxView view;
     bool read_only = false;
     std::vector<std::uint32_t> saved_uids;  // RFC 5182 SEARCHRES "$".
+    std::vector<std::string> keywords;      // Keywords announced in FLAGS so far.
   };
 
   // --- session.cc: the loop, I/O, and commands valid in any state ---------------------------
@@ -128,6 +129,12 @@ class Session final : public net::Connection, public std::enable_shared_from_thi
   // `allow_expunge` per RFC 9051 §7.5.1 (false after FETCH, STORE, SEARCH by sequence number).
   Task<void> sync(bool allow_expunge);
   void send_update(const ViewUpdate& update);
+  // FLAGS (and PERMANENTFLAGS) for the selected mailbox's announced keywords.
+  void announce_flags(bool with_permanent);
+  void announce_permanent_flags();
+  // Announces FLAGS again if `message` carries a keyword the client has not been told of
+  // (RFC 9051 §7.3.5: the FLAGS response SHOULD be resent when the set changes).
+  void learn_keywords(const store::MessageInfo& message);
   void append_flags_fetch(std::uint32_t seq, bool with_uid);
 
   net::Stream stream_;

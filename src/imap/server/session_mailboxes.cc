@@ -111,24 +111,16 @@ Task<void> Session::on_select(const proto::Command& command, std::string_view wi
   const MailboxView& view = selected_->view;
   const store::MailboxInfo& info = view.mailbox();
 
-  std::vector<std::string> keywords;
+  std::vector<std::string>& keywords = selected_->keywords;
   for (std::uint32_t seq = 1; seq <= view.exists(); ++seq) {
     for (const std::string& keyword : view.at(seq).keywords) keywords.push_back(keyword);
   }
   std::sort(keywords.begin(), keywords.end());
   keywords.erase(std::unique(keywords.begin(), keywords.end()), keywords.end());
-  const std::vector<std::string> flags = mailbox_flags(keywords);
-  std::string line = "FLAGS ";
-  proto::append_flag_list(line, flags);
-  untagged(line);
+  announce_flags(false);
   untagged(std::to_string(view.exists()) + " EXISTS");
   if (!imap4rev2_) untagged("0 RECENT");  // \Recent is not kept (IMAP4rev2 dropped it).
-  std::vector<std::string> permanent;
-  if (!read_only) {
-    permanent = flags;
-    permanent.push_back("\\*");
-  }
-  tagged("*", Condition::kOk, "Flags permitted", code::permanent_flags(permanent));
+  announce_permanent_flags();
   if (!imap4rev2_) {
     for (std::uint32_t seq = 1; seq <= view.exists(); ++seq) {
       if (!store::has_flags(view.at(seq).flags, store::MessageFlags::kSeen)) {

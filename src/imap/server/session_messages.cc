@@ -174,6 +174,7 @@ Task<void> Session::on_store(const proto::Command& command, const proto::Store& 
   std::vector<store::Uid> changed, refused(stored->modified.begin(), stored->modified.end());
   for (const store::MessageInfo& message : stored->changed) {
     view.update(message);
+    learn_keywords(message);
     changed.push_back(message.uid);
   }
   std::sort(changed.begin(), changed.end());

@@ -1,5 +1,8 @@
 // Telling a session's client what other sessions (and deliveries) changed in its mailbox.
 
+#include <algorithm>
+
+#include "base/ascii.h"
 #include "imap/server/flags.h"
 #include "imap/server/session.h"
 
@@ -34,10 +37,45 @@ Task<void> Session::sync(bool allow_expunge) {
   send_update(selected_->view.apply(*changes, allow_expunge, qresync_));
 }
 
+void Session::announce_flags(bool with_permanent) {
+  const std::vector<std::string> flags = mailbox_flags(selected_->keywords);
+  std::string line = "FLAGS ";
+  proto::append_flag_list(line, flags);
+  untagged(line);
+  if (with_permanent) announce_permanent_flags();
+}
+
+void Session::announce_permanent_flags() {
+  std::vector<std::string> permanent;
+  if (!selected_->read_only) permanent = permanent_flags(selected_->keywords);
+  tagged("*", proto::Condition::kOk, "Flags permitted", proto::response_code::permanent_flags(permanent));
+}
+
+void Session::learn_keywords(const store::MessageInfo& message) {
+  std::vector<std::string>& known = selected_->keywords;
+  bool added = false;
+  for (const std::string& keyword : message.keywords) {
+    const bool is_known = std::any_of(known.begin(), known.end(),
+                                      [&](const std::string& k) { return ascii::iequals(k, keyword); });
+    if (!is_known) {
+      known.push_back(keyword);
+      added = true;
+    }
+  }
+  if (!added) return;
+  std::sort(known.begin(), known.end());
+  announce_flags(true);
+}
+
 void Session::send_update(const ViewUpdate& update) {
   for (std::uint32_t seq : update.expunged_seqs) untagged(std::to_string(seq) + " EXPUNGE");
   if (!update.vanished_uids.empty()) untagged("VANISHED " + proto::format_sequence_set(update.vanished_uids));
-  if (update.exists) untagged(std::to_string(*update.exists) + " EXISTS");
+  if (update.exists) {
+    // New messages may bring keywords (APPEND with flags, COPY): tell of them first.
+    for (std::uint32_t seq = 1; seq <= *update.exists; ++seq) learn_keywords(selected_->view.at(seq));
+    untagged(std::to_string(*update.exists) + " EXISTS");
+  }
+  for (std::uint32_t seq : update.flag_changes) learn_keywords(selected_->view.at(seq));
   for (std::uint32_t seq : update.flag_changes) append_flags_fetch(seq, qresync_);
 }
 
