@@ -111,7 +111,8 @@ Task<std::optional<std::string>> Session::sasl_response(const proto::Command& co
   out_ += "+ ";
   out_ += challenge;
   out_ += "\r\n";
-  if (!co_await flush()) co_return std::nullopt;
+  const bool sent = co_await flush();
+  if (!sent) co_return std::nullopt;
   for (;;) {
     proto::FrameResult event = framer_.next();
     if (auto* frame = std::get_if<proto::Frame>(&event)) {

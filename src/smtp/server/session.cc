@@ -346,7 +346,8 @@ Task<Session::Flow> Session::on_data() {
   if (transaction_->recipients.empty()) co_return error_reply(554, "5.5.1", "Error: no valid recipients");
   if (transaction_->bdat_blob) co_return error_reply(503, "5.5.1", "Error: DATA after BDAT");
   reply(354, "", "End data with <CR><LF>.<CR><LF>");
-  if (!co_await flush()) co_return Flow::kClose;
+  const bool sent = co_await flush();
+  if (!sent) co_return Flow::kClose;
 
   proto::DataReader reader(data_limits());
   store::BlobWriter blob = start_message();
