@@ -77,6 +77,8 @@ class Session final : public net::Connection, public std::enable_shared_from_thi
   Task<void> on_login(const proto::Command& command, const proto::Login& login);
   Task<void> on_authenticate(const proto::Command& command, const proto::Authenticate& authenticate);
   Task<void> on_authenticate_scram(const proto::Command& command, const proto::Authenticate& authenticate);
+  Task<std::optional<std::string>> first_response(const proto::Command& command,
+                                                  const proto::Authenticate& authenticate);
   Task<std::optional<std::string>> sasl_response(const proto::Command& command, std::string_view challenge);
   Task<void> finish_login(const proto::Command& command, std::string_view user, std::string_view password);
   bool login_throttled(std::string_view user) const;

@@ -79,15 +79,9 @@ Task<void> Session::on_authenticate(const proto::Command& command, const proto::
     co_await on_authenticate_scram(command, authenticate);
     co_return;
   }
-  std::string encoded;
-  if (authenticate.initial_response) {
-    encoded = *authenticate.initial_response == "=" ? "" : *authenticate.initial_response;
-  } else {
-    // RFC 4616: PLAIN has no challenge: an empty one.
-    std::optional<std::string> response = co_await sasl_response(command, "");
-    if (!response) co_return;
-    encoded = std::move(*response);
-  }
+  std::optional<std::string> first = co_await first_response(command, authenticate);
+  if (!first) co_return;
+  const std::string encoded = std::move(*first);
   std::string message;
   auto credentials = std::optional<PlainCredentials>();
   if (mime::decode_base64(encoded, message)) credentials = parse_plain(message);
@@ -107,6 +101,17 @@ Task<void> Session::on_authenticate(const proto::Command& command, const proto::
 // RFC 9051 §6.2.2: sends the challenge "+ <base64>" and returns the client's one-line answer.
 // nullopt when the command is over: the client cancelled with "*" or sent no line (answered BAD),
 // or the connection failed.
+// The client's first SASL message, base64: the SASL-IR initial response (RFC 4959; "=" is an
+// empty one), else asked for with an empty challenge (PLAIN and SCRAM both start with the client).
+Task<std::optional<std::string>> Session::first_response(const proto::Command& command,
+                                                         const proto::Authenticate& authenticate) {
+  if (authenticate.initial_response) {
+    co_return *authenticate.initial_response == "=" ? std::string() : *authenticate.initial_response;
+  }
+  std::optional<std::string> response = co_await sasl_response(command, "");
+  co_return response;
+}
+
 Task<std::optional<std::string>> Session::sasl_response(const proto::Command& command, std::string_view challenge) {
   out_ += "+ ";
   out_ += challenge;
@@ -141,14 +146,9 @@ Task<std::optional<std::string>> Session::sasl_response(const proto::Command& co
 // the password was set), cheaper than the hop to the blocking pool. Only the account lookup
 // (SQLite) goes there.
 Task<void> Session::on_authenticate_scram(const proto::Command& command, const proto::Authenticate& authenticate) {
-  std::string encoded;
-  if (authenticate.initial_response) {
-    encoded = *authenticate.initial_response == "=" ? "" : *authenticate.initial_response;
-  } else {
-    std::optional<std::string> response = co_await sasl_response(command, "");
-    if (!response) co_return;
-    encoded = std::move(*response);
-  }
+  std::optional<std::string> first = co_await first_response(command, authenticate);
+  if (!first) co_return;
+  const std::string encoded = std::move(*first);
   auth::ScramServer scram(auth::scram_process_secret());
   std::optional<std::string> client_first = auth::decode_base64_strict(encoded);
   Result<std::string, auth::ScramError> user = unexpected(auth::ScramError::kMalformed);
