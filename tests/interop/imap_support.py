@@ -17,6 +17,7 @@ import re
 import shutil
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -405,6 +406,28 @@ class RawImap:
         except (OSError, ImapConnectionClosed):
             pass
         self.close()
+
+
+def timed(fn):
+    """fn()'s result and how long it took, in seconds."""
+    started = time.monotonic()
+    result = fn()
+    return result, time.monotonic() - started
+
+
+def in_parallel(*fns):
+    """The results of fns, each run on its own thread at the same time (each given 30 s)."""
+    results = [None] * len(fns)
+
+    def run(i, fn):
+        results[i] = fn()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
 
 
 def quote(text: str) -> str:

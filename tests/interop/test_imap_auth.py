@@ -7,40 +7,19 @@ from __future__ import annotations
 import base64
 import imaplib
 import ssl
-import threading
-import time
 
 import pytest
 
 from conftest import DOMAIN, HOSTNAME, IO_TIMEOUT, PASSWORD, client_tls_context
 from imap_support import imap_factory  # noqa: F401 (fixture)
-from imap_support import ALICE, BOB, RawImap, close_imaplib, connect, imap_port, imaps_port, plain_ir, quote
+from imap_support import (ALICE, BOB, RawImap, close_imaplib, connect, imap_port, imaps_port, in_parallel, plain_ir,
+                          quote, timed)
 
 FAILED = "NO [AUTHENTICATIONFAILED] Invalid credentials"
 
 
 def tagged_text(r) -> str:
     return r.tagged.decode().split(" ", 1)[1]
-
-
-def timed(fn):
-    started = time.monotonic()
-    result = fn()
-    return result, time.monotonic() - started
-
-
-def in_parallel(*fns):
-    results = [None] * len(fns)
-
-    def run(i, fn):
-        results[i] = fn()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 # --------------------------------------------------------------------------------------------

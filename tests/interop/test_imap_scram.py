@@ -15,13 +15,12 @@ import os
 import re
 import shutil
 import socket
-import threading
-import time
 
 import pytest
 
 from conftest import (DOMAIN, HOSTNAME, IO_TIMEOUT, PASSWORD, Server, client_tls_context, make_config_dir,
                       make_data_dir, remove_later)
+from imap_support import in_parallel, timed
 
 ALICE = f"alice@{DOMAIN}"
 BOB = f"bob@{DOMAIN}"
@@ -140,26 +139,6 @@ class Imap:
         verified = client.verify(base64.b64decode(line[2:], validate=True))
         self.send(b"" if verified else b"*")
         return self.tagged(tag), verified
-
-
-def timed(fn):
-    started = time.monotonic()
-    result = fn()
-    return result, time.monotonic() - started
-
-
-def in_parallel(*fns):
-    results = [None] * len(fns)
-
-    def run(i, fn):
-        results[i] = fn()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 def imap_port(server: Server) -> int:
