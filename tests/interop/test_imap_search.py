@@ -18,7 +18,7 @@ from __future__ import annotations
 import pytest
 
 from imap_support import sessions  # noqa: F401 (fixture)
-from imap_support import Literal, connect, unique
+from imap_support import BOB, Literal, connect, deliver, unique
 
 
 def msg(subject, sender, to, day, body="text\r\n", extra=""):
@@ -111,14 +111,64 @@ def test_search_charset(c):
     # 8-bit text must come as a literal; RFC 9051 §6.4.4: CHARSET UTF-8 is always supported.
     r = c.ok("SEARCH CHARSET UTF-8 BODY ", Literal("café".encode()))
     assert r.lines("SEARCH") == [b"* SEARCH 4"]
-    # Over the decoded text; ASCII letters match in any case (non-ASCII ones are compared as
-    # they are: search.h documents that choice).
+    # Over the decoded text, in any case, ASCII or not (search.h).
     r = c.ok("SEARCH CHARSET UTF-8 TEXT ", Literal("CAFé CRè".encode()))
+    assert r.lines("SEARCH") == [b"* SEARCH 4"]
+    r = c.ok("SEARCH CHARSET UTF-8 TEXT ", Literal("CAFÉ CRÈME".encode()))
     assert r.lines("SEARCH") == [b"* SEARCH 4"]
     r = c.ok("SEARCH CHARSET ISO-8859-1 BODY ", Literal("café".encode("latin-1")))
     assert r.lines("SEARCH") == [b"* SEARCH 4"]
     r = c.command("SEARCH CHARSET X-NO-SUCH-CHARSET ALL")
     assert r.status == "NO" and r.code.startswith("BADCHARSET")
+
+
+def test_search_unicode_caseless(shared_server, sessions):
+    # Delivered by SMTP (to bob@, whose INBOX no other test here uses): an RFC 2047 subject
+    # "Grüße aus Köln — ΣΊΣΥΦΟΣ" (UTF-8, B), a From in ISO-8859-1 (Q), and a quoted-printable
+    # UTF-8 body "Die Straße ist nass. / ПРИВЕТ из İstanbul, σίσυφος." with a soft line break
+    # inside a Greek letter.
+    message_id = f"{unique('unicode')}@test"
+    deliver(shared_server, BOB, (
+        "From: =?ISO-8859-1?Q?J=FCrgen_M=FCller?= <jm@example.test>\r\n"
+        f"To: {BOB}\r\n"
+        "Subject: =?UTF-8?B?R3LDvMOfZSBhdXMgS8O2bG4g4oCUIM6jzorOo86lzqbOn86j?=\r\n"
+        "Date: Mon, 01 Jan 2024 10:00:00 +0000\r\n"
+        f"Message-ID: <{message_id}>\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n"
+        "\r\n"
+        "Die Stra=C3=9Fe ist nass.\r\n"
+        "=D0=9F=D0=A0=D0=98=D0=92=D0=95=D0=A2 =D0=B8=D0=B7 =C4=B0stanbul, =CF=83=CE=\r\n"
+        "=AF=CF=83=CF=85=CF=86=CE=BF=CF=82.\r\n").encode())
+    c = sessions.get(BOB)
+    c.select("INBOX")
+    r = c.ok(f"UID SEARCH HEADER Message-ID {message_id}")
+    (uid,) = r.lines("SEARCH")[0].split()[2:]
+
+    def uid_search(key: str, text: str, charset: str = "UTF-8") -> list[bytes]:
+        r = c.ok(f"UID SEARCH CHARSET {charset} {key} ", Literal(text.encode(charset)))
+        return r.lines("SEARCH")[0].split()[2:]
+
+    for key, text in [
+        ("SUBJECT", "KÖLN"),          # Latin letters outside ASCII
+        ("SUBJECT", "grüsse"),        # ß is ss
+        ("SUBJECT", "σίσυφος"),       # medial and final sigma alike
+        ("FROM", "JÜRGEN MÜLLER"),    # decoded from ISO-8859-1
+        ("BODY", "STRASSE IST"),
+        ("BODY", "привет ИЗ"),
+        ("BODY", "ΣΊΣΥΦΟΣ."),         # across the soft line break
+        ("BODY", "İSTANBUL"),
+        ("TEXT", "subject: GRÜSSE"),
+        ("TEXT", "straße"),
+    ]:
+        assert uid_search(key, text) == [uid], (key, text)
+    # The key in ISO-8859-1 is converted, then folded.
+    assert uid_search("FROM", "MÜLLER", "ISO-8859-1") == [uid]
+    # Case, not accents: "koln" is not "köln". Default folding, not Turkish: I is i, İ is i + a
+    # combining dot, so "istanbul" does not find "İstanbul".
+    assert uid_search("SUBJECT", "koln") == []
+    assert uid_search("BODY", "istanbul") == []
 
 
 def test_search_errors(c):

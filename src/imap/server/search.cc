@@ -9,6 +9,7 @@
 #include "mime/body_text.h"
 #include "mime/charset.h"
 #include "mime/date.h"
+#include "mime/fold_for_search.h"
 #include "mime/rfc2047.h"
 #include "mime/text.h"
 
@@ -24,13 +25,6 @@ constexpr int kMaxKeyDepth = 64;
 // INTERNALDATE values proto::date_time_from_unix() can represent (years 0000..9999).
 constexpr std::int64_t kMinUnixSeconds = -62167219200;  // 0000-01-01T00:00:00Z
 constexpr std::int64_t kMaxUnixSeconds = 253402300799;  // 9999-12-31T23:59:59Z
-
-// ASCII case folding, the only folding SEARCH does (see search.h).
-std::string fold(std::string_view s) { return ascii::lower(s); }
-
-bool contains_folded(std::string_view folded_haystack, std::string_view needle) {
-  return folded_haystack.find(fold(needle)) != std::string_view::npos;
-}
 
 bool has_string_argument(Kind kind) {
   switch (kind) {
@@ -142,14 +136,14 @@ class Evaluator {
       case Kind::kHeader: return header_contains(key.field, key.text);
       case Kind::kBody: {
         const std::string* body = body_text();
-        return body != nullptr && contains_folded(*body, key.text);
+        return body != nullptr && body->find(key.text) != std::string::npos;
       }
       case Kind::kText: {
         const std::string* headers = header_text();
         if (headers == nullptr) return false;
-        if (contains_folded(*headers, key.text)) return true;
+        if (headers->find(key.text) != std::string::npos) return true;
         const std::string* body = body_text();
-        return body != nullptr && contains_folded(*body, key.text);
+        return body != nullptr && body->find(key.text) != std::string::npos;
       }
       case Kind::kNot:
         return !key.children.empty() && !eval(key.children[0], depth + 1);
@@ -189,20 +183,28 @@ class Evaluator {
     return compare_dates(proto::Date{sent_date_->year, sent_date_->month, sent_date_->day}, date);
   }
 
-  // True if a top-level field named `name` holds `needle` in its decoded value; an empty needle
-  // matches any message that has the field (RFC 9051 §6.4.4 HEADER).
+  // True if a top-level field named `name` holds `needle` (folded) in its decoded value; an empty
+  // needle matches any message that has the field (RFC 9051 §6.4.4 HEADER).
   bool header_contains(std::string_view name, std::string_view needle) {
     const mime::Message* m = message();
     if (m == nullptr) return false;
-    const std::string folded_needle = fold(needle);
-    for (const mime::HeaderField& field : m->headers(m->root())) {
-      if (!ascii::iequals(field.name, name)) continue;
-      if (folded_needle.empty()) return true;
-      if (fold(mime::decode_unstructured(field.value)).find(folded_needle) != std::string::npos) {
-        return true;
-      }
+    const std::span<const mime::HeaderField> fields = m->headers(m->root());
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (!ascii::iequals(fields[i].name, name)) continue;
+      if (needle.empty()) return true;
+      if (folded_value(fields, i).find(needle) != std::string::npos) return true;
     }
     return false;
+  }
+
+  // The value of top-level field `i`, decoded and folded once per message however many keys
+  // look at it. REQUIRES: message() != nullptr; `fields` its top-level header.
+  const std::string& folded_value(std::span<const mime::HeaderField> fields, std::size_t i) {
+    if (folded_values_.empty()) folded_values_.resize(fields.size());
+    if (!folded_values_[i]) {
+      folded_values_[i] = mime::fold_for_search(mime::decode_unstructured(fields[i].value));
+    }
+    return *folded_values_[i];
   }
 
   // The decoded top-level header fields, "name: value" lines, folded; nullptr without a message.
@@ -210,18 +212,20 @@ class Evaluator {
     if (header_text_) return &*header_text_;
     const mime::Message* m = message();
     if (m == nullptr) return nullptr;
+    const std::span<const mime::HeaderField> fields = m->headers(m->root());
     std::string text;
-    for (const mime::HeaderField& field : m->headers(m->root())) {
-      text += field.name;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      text += mime::fold_for_search(fields[i].name);
       text += ": ";
-      text += mime::decode_unstructured(field.value);
+      text += folded_value(fields, i);
       text += '\n';
     }
-    header_text_ = fold(text);
+    header_text_ = std::move(text);
     return &*header_text_;
   }
 
-  // The decoded text of every text/* leaf part, folded; nullptr without a message.
+  // The decoded text of every text/* leaf part, folded, at most kMaxSearchBodyBytes of it before
+  // and after folding; nullptr without a message.
   const std::string* body_text() {
     if (body_text_) return &*body_text_;
     const mime::Message* m = message();
@@ -236,7 +240,7 @@ class Evaluator {
       text += decoded;
     }
     if (text.size() > kMaxSearchBodyBytes) text.resize(kMaxSearchBodyBytes);
-    body_text_ = fold(text);
+    body_text_ = mime::fold_for_search(text, kMaxSearchBodyBytes);
     return &*body_text_;
   }
 
@@ -255,6 +259,7 @@ class Evaluator {
   const mime::Message* parsed_ = nullptr;
   bool sent_date_parsed_ = false;
   std::optional<mime::DateTime> sent_date_;
+  std::vector<std::optional<std::string>> folded_values_;  // By top-level field index.
   std::optional<std::string> header_text_;
   std::optional<std::string> body_text_;
 };
@@ -269,13 +274,15 @@ bool any_key(std::span<const SearchKey> keys, Predicate predicate, int depth = 0
   return false;
 }
 
-// Converts the search strings of `keys` in place. Below kMaxKeyDepth keys are left as they are:
-// they never match.
-void convert_keys(std::string_view charset, std::vector<SearchKey>& keys, int depth) {
+// Converts the search strings of `keys` in place from `charset` (nullopt: already UTF-8) to UTF-8,
+// and folds them. Below kMaxKeyDepth keys are left as they are: they never match.
+void prepare_keys(std::optional<std::string_view> charset, std::vector<SearchKey>& keys, int depth) {
   if (depth > kMaxKeyDepth) return;
   for (SearchKey& key : keys) {
-    if (has_string_argument(key.kind)) key.text = mime::to_utf8(charset, key.text);
-    convert_keys(charset, key.children, depth + 1);
+    if (has_string_argument(key.kind)) {
+      key.text = mime::fold_for_search(charset ? mime::to_utf8(*charset, key.text) : key.text);
+    }
+    prepare_keys(charset, key.children, depth + 1);
   }
 }
 
@@ -289,14 +296,15 @@ void append_number(std::string& out, std::uint64_t n) {
 
 Result<std::vector<SearchKey>, SearchError> search_keys_to_utf8(
     std::optional<std::string_view> charset, std::span<const SearchKey> keys) {
-  std::vector<SearchKey> out(keys.begin(), keys.end());
-  if (!charset || ascii::iequals(*charset, "UTF-8") || ascii::iequals(*charset, "US-ASCII")) {
-    return out;
+  if (charset && (ascii::iequals(*charset, "UTF-8") || ascii::iequals(*charset, "US-ASCII"))) {
+    charset.reset();
   }
-  if (charset->empty() || !mime::is_known_charset(*charset)) {
+  if (charset && (charset->empty() || !mime::is_known_charset(*charset))) {
     return unexpected(SearchError::kBadCharset);
   }
-  convert_keys(*charset, out, 0);
+  std::vector<SearchKey> out(keys.begin(), keys.end());
+  // Folded here, once per command, rather than per message in matches().
+  prepare_keys(charset, out, 0);
   return out;
 }
 

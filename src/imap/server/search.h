@@ -7,9 +7,15 @@
 // a message's bytes are only parsed when a key needs its header or body (SearchMessage::load).
 //
 // Notes on what "matches" means here:
-// - String keys (FROM, SUBJECT, BODY, HEADER, TEXT ...) are substring matches, case-insensitive
-//   for ASCII letters only (RFC 9051 §6.4.4 asks no more; mime/ offers no Unicode case folding
-//   yet). Non-ASCII text must match exactly, e.g. "É" does not find "é".
+// - String keys (FROM, SUBJECT, BODY, HEADER, TEXT ...) are substring matches, caseless for all
+//   of Unicode: the key and the text are both compared in mime::fold_for_search form
+//   (NFKC_Casefold), so "É" finds "é", "STRASSE" finds "straße", "ΣΊΣΥΦΟΣ" finds "σίσυφος", and a
+//   precomposed "é" finds "e" + combining acute. Accents still count: "e" does not find "é".
+//   RFC 9051 §6.4.4 asks only for case-insensitive matching. RFC 5051's i;unicode-casemap
+//   (Dovecot's comparator) maps to titlecase, then NFKD; full folding with NFKC does the same job
+//   and also makes ß equal to ss.
+//   search_keys_to_utf8 folds the keys once per command; each header field value and the body
+//   text are folded at most once per message.
 // - Header keys look at the top-level header only, each field's value unfolded and RFC 2047
 //   decoded (mime::decode_unstructured); a field that occurs several times matches if any does.
 // - BODY searches the decoded text (transfer encoding and charset undone, HTML turned into text)
@@ -72,17 +78,21 @@ enum class SearchError { kBadCharset };
 // accepts works too; these are the ones clients should prefer.
 inline constexpr std::string_view kSearchCharsets[] = {"UTF-8", "US-ASCII"};
 
-// Returns `keys` with their search strings converted from `charset` to UTF-8, the form matches()
-// compares. nullopt (no CHARSET), "UTF-8" and "US-ASCII" (any case) leave the strings as they
-// are; any other charset mime::is_known_charset() accepts is converted (invalid sequences become
+// Returns `keys` with their search strings in the form matches() compares: converted from
+// `charset` to UTF-8, then folded by mime::fold_for_search. nullopt (no CHARSET), "UTF-8" and
+// "US-ASCII" (any case) take the strings as UTF-8 (ill-formed bytes become U+FFFD when folded);
+// any other charset mime::is_known_charset() accepts is converted (invalid sequences become
 // U+FFFD); an unknown one is kBadCharset. Keywords and header field names are atoms and are never
-// converted. Recursion is bounded by the parser's nesting limit (proto::ParseLimits::max_depth).
+// converted or folded. Recursion is bounded by the parser's nesting limit
+// (proto::ParseLimits::max_depth).
 Result<std::vector<proto::SearchKey>, SearchError> search_keys_to_utf8(
     std::optional<std::string_view> charset, std::span<const proto::SearchKey> keys);
 
-// True if `message` matches every key of `keys` (RFC 9051 §6.4.4), search strings in UTF-8 (see
-// search_keys_to_utf8). Keys nested deeper than 64 levels (the parser allows 16) never match.
-// REQUIRES: message.info != nullptr; message.load callable if needs_body(keys).
+// True if `message` matches every key of `keys` (RFC 9051 §6.4.4). Keys nested deeper than 64
+// levels (the parser allows 16) never match.
+// REQUIRES: `keys` as search_keys_to_utf8 returns them (a search string not folded, e.g. "Bob",
+// finds nothing but its folded form); message.info != nullptr; message.load callable if
+// needs_body(keys).
 bool matches(std::span<const proto::SearchKey> keys, const SearchMessage& message,
              const SearchContext& context);
 

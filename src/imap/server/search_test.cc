@@ -55,12 +55,20 @@ std::unique_ptr<TestMessage> make(std::uint32_t seq, std::uint32_t uid, MessageF
 }
 
 // The keys of "A SEARCH <text>", as the parser gives them.
-std::vector<proto::SearchKey> keys_of(std::string_view text) {
+std::vector<proto::SearchKey> parsed_keys(std::string_view text) {
   const std::string line = "A SEARCH " + std::string(text);
   auto command = proto::parse_command(line);
   EXPECT_TRUE(command.has_value()) << text;
   if (!command) return {};
   return std::get<proto::Search>(command->args).keys;
+}
+
+// The keys of "A SEARCH <text>" as the session hands them to matches(): search strings folded
+// by search_keys_to_utf8 (no CHARSET).
+std::vector<proto::SearchKey> keys_of(std::string_view text) {
+  auto keys = search_keys_to_utf8(std::nullopt, parsed_keys(text));
+  EXPECT_TRUE(keys.has_value());
+  return keys ? std::move(*keys) : std::vector<proto::SearchKey>{};
 }
 
 struct Case {
@@ -208,7 +216,8 @@ TEST_F(SearchTest, HeaderKeys) {
       {"TO alice", {0, 1, 0}},
       {"TO \"Ren\xc3\xa9\"", {1, 0, 0}},          // RFC 2047 decoded, folded field.
       {"TO \"REN\xc3\xa9\"", {1, 0, 0}},          // ASCII letters fold...
-      {"TO \"REN\xc3\x89\"", {0, 0, 0}},          // ...non-ASCII ones do not (É vs é).
+      {"TO \"REN\xc3\x89\"", {1, 0, 0}},          // ...and so do the others (É is é)...
+      {"TO \"RENE <\"", {0, 0, 0}},                 // ...but accents count.
       {"CC carol", {1, 0, 0}},
       {"CC example", {1, 0, 0}},
       {"BCC secret", {0, 1, 0}},
@@ -244,6 +253,91 @@ TEST_F(SearchTest, BodyAndText) {
       {"TEXT numbers", {0, 1, 0}},
   };
   check(cases);
+}
+
+// String keys are caseless for all of Unicode (search.h): keys and text both in
+// mime::fold_for_search form. Three messages: an RFC 2047 subject and a quoted-printable UTF-8
+// body; a Latin-1 body; a body labelled UTF-8 that is not.
+TEST(SearchUnicode, CaselessBeyondAscii) {
+  const std::array<std::unique_ptr<TestMessage>, 3> messages = {
+      make(1, 1, MessageFlags::kNone, {}, 100, 1, 0,
+           "From: =?UTF-8?Q?J=C3=BCrgen_M=C3=BCller?= <jm@example.de>\r\n"
+           // "Straße in Köln — ΣΊΣΥΦΟΣ"
+           "Subject: =?UTF-8?B?U3RyYcOfZSBpbiBLw7ZsbiDigJQgzqPOis6jzqXOps6fzqM=?=\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n"
+           "Content-Transfer-Encoding: quoted-printable\r\n"
+           "\r\n"
+           // "ПРИВЕТ из İstanbul, ılık hava.\r\nﬁle: CAFE\u0301 au lait\r\n", the soft line break
+           // inside ı.
+           "=D0=9F=D0=A0=D0=98=D0=92=D0=95=D0=A2 =D0=B8=D0=B7 =C4=B0stanbul, =C4=B1l=C4=\r\n"
+           "=B1k hava.\r\n"
+           "=EF=AC=81le: CAFE=CC=81 au lait\r\n"),
+      make(2, 2, MessageFlags::kNone, {}, 100, 1, 0,
+           "Subject: Men\xfc\r\n"  // Raw Latin-1 in a header: not UTF-8.
+           "Content-Type: text/plain; charset=iso-8859-1\r\n"
+           "Content-Transfer-Encoding: 8bit\r\n"
+           "\r\n"
+           "Caf\xe9 cr\xe8me, GR\xdc\xdf" "E\r\n"),
+      make(3, 3, MessageFlags::kNone, {}, 100, 1, 0,
+           "Subject: broken\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n"
+           "\r\n"
+           "caf\xe9 \xc3\r\n"),
+  };
+  SearchContext context{.max_seq = 3, .max_uid = 3};
+  const Case cases[] = {
+      // ß and SS, either way round; Latin-1 letters in another case.
+      {"SUBJECT STRASSE", {1, 0, 0}},
+      {"SUBJECT \"stra\xc3\x9f" "e\"", {1, 0, 0}},
+      {"SUBJECT \"K\xc3\x96LN\"", {1, 0, 0}},           // KÖLN
+      {"SUBJECT koln", {0, 0, 0}},                       // Accents count.
+      {"FROM \"J\xc3\x9crgen m\xc3\xbcLLER\"", {1, 0, 0}},  // JÜrgen müLLER
+      // Greek: medial and final sigma fold alike.
+      {"SUBJECT \"\xcf\x83\xce\xaf\xcf\x83\xcf\x85\xcf\x86\xce\xbf\xcf\x82\"", {1, 0, 0}},  // σίσυφος
+      {"HEADER Subject \"\xe2\x80\x94 \xcf\x83\xce\xaf\"", {1, 0, 0}},                   // — σί
+      // Cyrillic, over a quoted-printable body.
+      {"BODY \"\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 \xd0\x98\xd0\x97\"", {1, 0, 0}},
+      // Turkish letters fold by the default mapping: İ is i + U+0307, so plain "istanbul" is not
+      // found; dotless ı has no case partner and matches only itself.
+      {"BODY \"\xc4\xb0STANBUL\"", {1, 0, 0}},
+      {"BODY ISTANBUL", {0, 0, 0}},
+      {"BODY \"\xc4\xb1l\xc4\xb1k\"", {1, 0, 0}},          // ılık, split by the soft break
+      {"BODY ILIK", {0, 0, 0}},
+      // Compatibility and canonical forms: the ligature, and E + U+0301 against a precomposed É.
+      {"BODY FILE:", {1, 0, 0}},
+      {"BODY \"caf\xc3\x89 AU\"", {1, 0, 0}},
+      {"TEXT \"\xc3\xa9 au lait\"", {1, 0, 0}},
+      // Latin-1 body, converted to UTF-8 before folding: é/É, è, Ü/ü and ß.
+      {"BODY \"CAF\xc3\x89 CR\xc3\x88ME\"", {0, 1, 0}},
+      {"BODY \"gr\xc3\xbcsse\"", {0, 1, 0}},
+      // Ill-formed text: compared as U+FFFD, never crashing, never matching a real letter.
+      {"BODY \"caf\xc3\xa9\"", {1, 1, 0}},
+      {"BODY caf", {1, 1, 1}},
+      {"TEXT \"subject: broken\"", {0, 0, 1}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.keys);
+    const std::vector<proto::SearchKey> keys = keys_of(c.keys);
+    std::array<bool, 3> got{};
+    for (std::size_t i = 0; i < 3; ++i) got[i] = matches(keys, messages[i]->view(), context);
+    EXPECT_EQ(got, c.want);
+  }
+}
+
+TEST(SearchUnicode, KeysAreFoldedOnceBeforeMatching) {
+  // search_keys_to_utf8 hands matches() folded keys; atoms (keywords, field names) stay.
+  auto keys = search_keys_to_utf8(std::nullopt, parsed_keys("SUBJECT \"STRA\xc3\x9f" "E\" "
+                                                            "NOT HEADER X-Tag \"\xc3\x89T\xc3\x89\" "
+                                                            "KEYWORD $Work"));
+  ASSERT_TRUE(keys.has_value());
+  EXPECT_EQ((*keys)[0].text, "strasse");
+  EXPECT_EQ((*keys)[1].children[0].field, "X-Tag");
+  EXPECT_EQ((*keys)[1].children[0].text, "\xc3\xa9t\xc3\xa9");
+  EXPECT_EQ((*keys)[2].text, "$Work");
+  // From another charset: converted, then folded. "ÉTÉ" in ISO-8859-1.
+  auto latin1 = search_keys_to_utf8("ISO-8859-1", parsed_keys("BODY {3+}\r\n\xc9T\xc9"));
+  ASSERT_TRUE(latin1.has_value());
+  EXPECT_EQ((*latin1)[0].text, "\xc3\xa9t\xc3\xa9");
 }
 
 TEST_F(SearchTest, InternalDateInServerZone) {
@@ -346,7 +440,7 @@ TEST_F(SearchTest, NestingBeyondTheBoundNeverMatches) {
 TEST_F(SearchTest, CharsetConversion) {
   // "café" in ISO-8859-1, under NOT and OR; the keyword and the field name stay as sent.
   const std::vector<proto::SearchKey> sent =
-      keys_of("OR SUBJECT x (SUBJECT {4+}\r\ncaf\xe9 KEYWORD Project HEADER X-Priority 1) "
+      parsed_keys("OR SUBJECT x (SUBJECT {4+}\r\ncaf\xe9 KEYWORD Project HEADER X-Priority 1) "
               "NOT BODY {3+}\r\n\xe9t\xe9");
   auto converted = search_keys_to_utf8("iso-8859-1", sent);
   ASSERT_TRUE(converted.has_value());
@@ -360,13 +454,18 @@ TEST_F(SearchTest, CharsetConversion) {
   // Unconverted, the Latin-1 byte does not match the UTF-8 subject.
   EXPECT_FALSE(matches(keys_of("SUBJECT {4+}\r\ncaf\xe9"), messages_[0]->view(), context_));
 
+  // Without CHARSET, and for UTF-8 and US-ASCII, the strings are taken as UTF-8: the Latin-1 é
+  // is not, and becomes U+FFFD.
   for (std::optional<std::string_view> charset :
        {std::optional<std::string_view>(), std::optional<std::string_view>("UTF-8"),
         std::optional<std::string_view>("utf-8"), std::optional<std::string_view>("US-ASCII"),
         std::optional<std::string_view>("us-ascii")}) {
     auto same = search_keys_to_utf8(charset, sent);
     ASSERT_TRUE(same.has_value());
-    EXPECT_EQ(*same, sent);
+    std::vector<proto::SearchKey> want = sent;
+    want[0].children[1].children[0].text = "caf\xef\xbf\xbd";
+    want[1].children[0].text = "\xef\xbf\xbdt\xef\xbf\xbd";
+    EXPECT_EQ(*same, want);
   }
   for (std::string_view charset : {"X-NO-SUCH-CHARSET", "UTF-8,evil", "", "utf-9"}) {
     SCOPED_TRACE(charset);
