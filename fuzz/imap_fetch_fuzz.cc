@@ -49,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   info.uid = store::Uid(7);
   info.size = size;
   std::string out;
-  (void)imap::server::append_fetch_response(out, 1, info, &message, fetch_items(), false, {});
+  (void)imap::server::append_fetch_response(out, 1, info, imap::server::FetchSource{&message}, fetch_items(), false, {});
   const imap::server::SearchMessage candidate{1, &info, [&message] { return &message; }};
   (void)imap::server::matches(search_keys(), candidate, imap::server::SearchContext{.max_seq = 1, .max_uid = 7});
   return 0;

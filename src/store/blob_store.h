@@ -14,19 +14,23 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "base/result.h"
+#include "store/mailbox_info.h"
 #include "store/mapped_blob.h"
 #include "store/store_error.h"
 
 namespace redoubt::store {
 
-// A stored body: its SHA-256 as 64 lowercase hex digits, and its length in bytes.
+// A stored body: its SHA-256 as 64 lowercase hex digits, and its length in bytes. `summary`,
+// if the writer's caller set it, is saved with the first message that references the body.
 struct BlobRef {
   std::string hash;
   std::uint64_t size = 0;
+  std::optional<MessageSummary> summary;
 
   bool operator==(const BlobRef&) const = default;
 };

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "base/check.h"
+#include "store/blob_rows.h"
 #include "store/quota.h"
 
 namespace redoubt::store {
@@ -184,11 +185,7 @@ Result<std::vector<DeliveredMessage>, StoreError> Committer::apply(const Deliver
       return unexpected(StoreError::kOverQuota);
     }
 
-    Statement reference = db_->prepare(
-        "INSERT INTO blobs (hash, size, refcount) VALUES (?1, ?2, 1) "
-        "ON CONFLICT (hash) DO UPDATE SET refcount = refcount + 1");
-    reference.bind(delivery.blob.hash, delivery.blob.size);
-    if (auto done = reference.run(); !done) return unexpected(done.error());
+    if (auto done = reference_blob(*db_, delivery.blob); !done) return unexpected(done.error());
 
     Statement insert = db_->prepare(
         "INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_hash) "

@@ -49,6 +49,14 @@ class DeliveryTest : public ::testing::Test {
   AccountId alice_{}, bob_{}, carol_{};
 };
 
+TEST_F(DeliveryTest, SavesTheSummaryWithTheBody) {
+  BlobRef blob = put_blob(*store_, "Subject: s\r\n\r\nhi\r\n");
+  blob.summary = MessageSummary{.version = 1, .envelope = "e", .body = "b", .body_structure = "bs"};
+  ASSERT_TRUE(store_->deliver_and_wait(Delivery{blob, {alice_, bob_}, kDate}).has_value());
+  const std::string hashes[] = {blob.hash};
+  EXPECT_EQ(store_->summaries(hashes, 1)->front(), blob.summary);
+}
+
 TEST_F(DeliveryTest, AssignsIncreasingUidsAndModSeqs) {
   const MailboxInfo before = inbox(alice_);
   std::vector<DeliveredMessage> delivered;

@@ -42,6 +42,19 @@ struct MessageInfo {
   bool operator==(const MessageInfo&) const = default;
 };
 
+// What IMAP answers for FETCH ENVELOPE, BODY and BODYSTRUCTURE of a body (RFC 9051 §7.5.2),
+// computed once when the body is stored (imap/server/summary.h) and kept beside it, so that a
+// client listing a mailbox costs a row read per message instead of a parse. The store keeps the
+// text as given; `version` names the code that made it, and readers ignore other versions.
+struct MessageSummary {
+  std::uint32_t version = 0;
+  std::string envelope;
+  std::string body;
+  std::string body_structure;
+
+  bool operator==(const MessageSummary&) const = default;
+};
+
 // Counts for IMAP STATUS (RFC 9051 §6.3.11, RFC 8438 SIZE) that MailboxInfo does not carry.
 struct MailboxCounts {
   std::uint64_t messages = 0;

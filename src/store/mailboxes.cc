@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "store/blob_rows.h"
 #include "store/database.h"
 #include "store/mailbox_name.h"
 #include "store/mailbox_queries.h"
@@ -125,6 +126,11 @@ Result<MailboxChanges, StoreError> Store::changes_since(MailboxId mailbox, ModSe
     STORE_TRY(expunged, expunged_after(db, mailbox, since));
     return MailboxChanges{std::move((*found)->info), std::move(*changed), std::move(*expunged)};
   });
+}
+
+Result<std::vector<std::optional<MessageSummary>>, StoreError> Store::summaries(
+    std::span<const std::string> hashes, std::uint32_t version) {
+  return reads_->read([&](Database& db) { return read_summaries(db, hashes, version); });
 }
 
 }  // namespace redoubt::store

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "store/blob_rows.h"
 #include "store/committer.h"
 #include "store/database.h"
 #include "store/keywords.h"
@@ -13,14 +14,6 @@
 
 namespace redoubt::store {
 namespace {
-
-Result<void, StoreError> reference_blob(Database& db, const BlobRef& blob) {
-  Statement st = db.prepare(
-      "INSERT INTO blobs (hash, size, refcount) VALUES (?1, ?2, 1) "
-      "ON CONFLICT (hash) DO UPDATE SET refcount = refcount + 1");
-  st.bind(blob.hash, blob.size);
-  return st.run();
-}
 
 Result<void, StoreError> share_blob(Database& db, const std::string& hash) {
   Statement st = db.prepare("UPDATE blobs SET refcount = refcount + 1 WHERE hash = ?1");

@@ -62,6 +62,40 @@ TEST_F(MessageAddTest, Append) {
   EXPECT_EQ(store_->mailbox_counts(box.id)->messages, 2u);
 }
 
+// A body's summary is saved with the first message that references it, read back by version,
+// and replaced only by a newer version.
+TEST_F(MessageAddTest, SummariesTravelWithTheBody) {
+  const MailboxInfo box = mailbox(alice_, "Drafts");
+  BlobRef blob = put_blob(*store_, "Subject: s\r\n\r\nbody\r\n");
+  const BlobRef bare = put_blob(*store_, "no summary");
+  blob.summary = MessageSummary{.version = 2, .envelope = "(NIL \"s\")", .body = "(b)", .body_structure = "(bs)"};
+  ASSERT_TRUE(store_->append(box.id, blob, {}, {}, kDate).has_value());
+  ASSERT_TRUE(store_->append(box.id, bare, {}, {}, kDate).has_value());
+
+  const std::string hashes[] = {blob.hash, bare.hash, std::string(64, 'f')};
+  auto read = store_->summaries(hashes, 2);
+  ASSERT_TRUE(read.has_value());
+  ASSERT_EQ(read->size(), 3u);
+  EXPECT_EQ((*read)[0], blob.summary);
+  EXPECT_EQ((*read)[1], std::nullopt);
+  EXPECT_EQ((*read)[2], std::nullopt);
+  EXPECT_EQ((*store_->summaries(hashes, 1))[0], std::nullopt);  // Another version: not used.
+
+  // An older version does not overwrite; a newer one does. Copies share the body's row.
+  BlobRef older = blob;
+  older.summary->version = 1;
+  older.summary->envelope = "old";
+  ASSERT_TRUE(store_->append(box.id, older, {}, {}, kDate).has_value());
+  EXPECT_EQ((*store_->summaries(hashes, 2))[0], blob.summary);
+  BlobRef newer = blob;
+  newer.summary->version = 3;
+  ASSERT_TRUE(store_->append(box.id, newer, {}, {}, kDate).has_value());
+  EXPECT_EQ((*store_->summaries(hashes, 3))[0], newer.summary);
+  const MailboxInfo trash = mailbox(alice_, "Trash");
+  ASSERT_TRUE(store_->copy_messages(box.id, uid_list({1}), trash.id, false).has_value());
+  EXPECT_EQ(store_->list_messages(trash.id)->front().blob_hash, blob.hash);
+}
+
 TEST_F(MessageAddTest, AppendErrors) {
   const MailboxId box = inbox(alice_).id;
   const BlobRef blob = put_blob(*store_, "body");

@@ -163,6 +163,19 @@ END;
 -- use SCRAM until their password is set again (the server never sees the password otherwise).
 ALTER TABLE accounts ADD COLUMN scram_sha256 TEXT NOT NULL DEFAULT '';
 )sql"},
+    {4, R"sql(
+-- What IMAP answers for FETCH ENVELOPE, BODY and BODYSTRUCTURE of a body (store::MessageSummary),
+-- saved when a message first references the body. version names the code that computed the
+-- row; a reader that wants another version computes the answer from the body instead. Bodies
+-- stored before this version have no row and are parsed at each FETCH, as before.
+CREATE TABLE blob_summaries (
+  hash           TEXT PRIMARY KEY REFERENCES blobs (hash) ON DELETE CASCADE,
+  version        INTEGER NOT NULL,
+  envelope       TEXT NOT NULL,
+  body           TEXT NOT NULL,
+  body_structure TEXT NOT NULL
+) WITHOUT ROWID;
+)sql"},
 };
 
 // Applies `migration` unless another connection already did, in one transaction.

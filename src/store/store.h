@@ -259,6 +259,11 @@ class Store {
   // serves partial bodies from. Errors as read_blob, and kTemporary if mapping fails.
   Result<MappedBlob, StoreError> map_blob(std::string_view hash);
 
+  // The saved summary (BlobRef::summary) of each body in `hashes`, in the same order; nullopt
+  // for a body without one of `version` (stored before summaries existed, or by older code).
+  Result<std::vector<std::optional<MessageSummary>>, StoreError> summaries(
+      std::span<const std::string> hashes, std::uint32_t version);
+
   // --- Delivery ------------------------------------------------------------------------------
 
   // Files `delivery` into the INBOX of each recipient and calls `done` with the outcome, on the

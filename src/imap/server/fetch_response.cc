@@ -11,6 +11,7 @@
 #include "base/check.h"
 #include "imap/proto/date_time.h"
 #include "imap/server/flags.h"
+#include "imap/server/summary.h"
 #include "mime/body_structure.h"
 #include "mime/body_text.h"
 #include "mime/envelope.h"
@@ -29,6 +30,11 @@ bool is_metadata(Kind kind) {
          kind == Kind::kRfc822Size || kind == Kind::kModSeq;
 }
 
+// Items a saved summary answers (summary.h).
+bool is_summary(Kind kind) {
+  return kind == Kind::kEnvelope || kind == Kind::kBody || kind == Kind::kBodyStructure;
+}
+
 // Items whose response carries a section; they may repeat with different sections.
 bool has_section(Kind kind) {
   return kind == Kind::kBodySection || kind == Kind::kBinary || kind == Kind::kBinarySize;
@@ -44,8 +50,21 @@ std::string_view slice(std::string_view data, const std::optional<Partial>& part
   return data.substr(start, static_cast<std::size_t>(std::min(partial->count, available)));
 }
 
-// Body data: always a literal, a literal8 when it holds NUL (see fetch_response.h).
-void append_body_data(std::string& out, std::string_view data) { proto::append_binary(out, data); }
+// Body data: always a literal, a literal8 when it holds NUL (see fetch_response.h). Large data
+// inside the message's buffer is borrowed, not copied.
+void append_body_data(FetchOutput& out, std::string_view data, std::string_view buffer) {
+  const bool inside = !data.empty() && data.data() >= buffer.data() &&
+                      data.data() + data.size() <= buffer.data() + buffer.size();
+  if (out.borrow_from == 0 || data.size() < out.borrow_from || !inside) {
+    proto::append_binary(out.text, data);
+    return;
+  }
+  const bool has_nul = data.find('\0') != std::string_view::npos;
+  out.text += has_nul ? "~{" : "{";
+  out.text += std::to_string(data.size());
+  out.text += "}\r\n";
+  out.borrowed.push_back(FetchOutput::Borrowed{out.text.size(), data});
+}
 
 void append_part_numbers(std::string& out, std::span<const std::uint32_t> part) {
   for (std::size_t i = 0; i < part.size(); ++i) {
@@ -218,9 +237,14 @@ std::string internal_date(std::int64_t unix_seconds, int zone_minutes) {
 
 }  // namespace
 
-bool needs_body(std::span<const FetchItem> items) {
-  return std::any_of(items.begin(), items.end(),
-                     [](const FetchItem& item) { return !is_metadata(item.kind); });
+FetchNeeds fetch_needs(std::span<const FetchItem> items) {
+  FetchNeeds needs = FetchNeeds::kRow;
+  for (const FetchItem& item : items) {
+    if (is_metadata(item.kind)) continue;
+    if (!is_summary(item.kind)) return FetchNeeds::kContent;
+    needs = FetchNeeds::kSummary;
+  }
+  return needs;
 }
 
 bool sets_seen(std::span<const FetchItem> items) {
@@ -238,11 +262,19 @@ bool sets_seen(std::span<const FetchItem> items) {
   });
 }
 
-bool append_fetch_response(std::string& out, std::uint32_t seq, const store::MessageInfo& info,
-                           const mime::Message* message, std::span<const FetchItem> items,
+bool append_fetch_response(FetchOutput& output, std::uint32_t seq, const store::MessageInfo& info,
+                           const FetchSource& source, std::span<const FetchItem> items,
                            bool flags_changed, const FetchOptions& options) {
-  REDOUBT_CHECK(message != nullptr || !needs_body(items));
+  const mime::Message* message = source.message;
+  const store::MessageSummary* summary =
+      source.summary != nullptr && source.summary->version == kSummaryVersion ? source.summary : nullptr;
+  const FetchNeeds needs = fetch_needs(items);
+  REDOUBT_CHECK(message != nullptr || needs == FetchNeeds::kRow ||
+                (needs == FetchNeeds::kSummary && summary != nullptr));
+  std::string& out = output.text;
   const std::size_t start = out.size();
+  const std::size_t borrowed_before = output.borrowed.size();
+  const std::string_view buffer = message != nullptr ? message->data() : std::string_view();
   out += "* ";
   out += std::to_string(seq);
   out += " FETCH (";
@@ -311,31 +343,43 @@ bool append_fetch_response(std::string& out, std::uint32_t seq, const store::Mes
         break;
       case Kind::kEnvelope:
         out += "ENVELOPE ";
-        mime::append_envelope(out, mime::make_envelope(*message, message->root()));
+        if (summary != nullptr) {
+          out += summary->envelope;
+        } else {
+          mime::append_envelope(out, mime::make_envelope(*message, message->root()));
+        }
         break;
       case Kind::kBody:
         out += "BODY ";
-        mime::append_body_structure(out, *message, message->root(), false);
+        if (summary != nullptr) {
+          out += summary->body;
+        } else {
+          mime::append_body_structure(out, *message, message->root(), false);
+        }
         break;
       case Kind::kBodyStructure:
         out += "BODYSTRUCTURE ";
-        mime::append_body_structure(out, *message, message->root(), true);
+        if (summary != nullptr) {
+          out += summary->body_structure;
+        } else {
+          mime::append_body_structure(out, *message, message->root(), true);
+        }
         break;
       case Kind::kRfc822:  // RFC 3501 §6.4.5: BODY[]
         out += "RFC822 ";
-        append_body_data(out, message->data());
+        append_body_data(output, message->data(), buffer);
         break;
       case Kind::kRfc822Header:  // RFC 3501 §6.4.5: BODY.PEEK[HEADER]
         out += "RFC822.HEADER ";
-        append_body_data(out, message->header_bytes(message->root()));
+        append_body_data(output, message->header_bytes(message->root()), buffer);
         break;
       case Kind::kRfc822Text:  // RFC 3501 §6.4.5: BODY[TEXT]
         out += "RFC822.TEXT ";
-        append_body_data(out, message->body_bytes(message->root()));
+        append_body_data(output, message->body_bytes(message->root()), buffer);
         break;
       case Kind::kBodySection: {
         std::optional<std::string_view> content = section_content(*message, item.section, scratch);
-        append_body_data(out, content ? slice(*content, item.partial) : std::string_view());
+        append_body_data(output, content ? slice(*content, item.partial) : std::string_view(), buffer);
         break;
       }
       case Kind::kBinary:
@@ -343,12 +387,13 @@ bool append_fetch_response(std::string& out, std::uint32_t seq, const store::Mes
         BinaryContent content = binary_content(*message, item.section.part, scratch);
         if (content.unknown_encoding) {
           out.resize(start);
+          output.borrowed.resize(borrowed_before);
           return false;
         }
         if (item.kind == Kind::kBinarySize) {
           out += std::to_string(content.data.size());
         } else {
-          proto::append_binary(out, slice(content.data, item.partial));
+          append_body_data(output, slice(content.data, item.partial), buffer);
         }
         break;
       }
@@ -361,6 +406,15 @@ bool append_fetch_response(std::string& out, std::uint32_t seq, const store::Mes
   if (options.include_modseq && begin_item(Kind::kModSeq)) append_modseq();
   out += ")\r\n";
   return true;
+}
+
+bool append_fetch_response(std::string& out, std::uint32_t seq, const store::MessageInfo& info,
+                           const FetchSource& source, std::span<const FetchItem> items,
+                           bool flags_changed, const FetchOptions& options) {
+  FetchOutput output{.text = std::move(out)};
+  const bool done = append_fetch_response(output, seq, info, source, items, flags_changed, options);
+  out = std::move(output.text);
+  return done;
 }
 
 }  // namespace redoubt::imap::server

@@ -1,7 +1,8 @@
 #pragma once
 
 // The untagged FETCH response (RFC 9051 §7.5.2) of one message, built from what the store knows
-// about it (store::MessageInfo) and, when an item needs the content, its parsed MIME structure.
+// about it (store::MessageInfo), its saved summary (summary.h) and, when an item needs the
+// content, its parsed MIME structure.
 //
 // Pure: no I/O, no store access, no state. Any message bytes and any FetchItem (part numbers up
 // to 2^32-1, partial offsets and counts up to 2^64-1) give a well-formed response or a refusal;
@@ -41,6 +42,8 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "imap/proto/command.h"
 #include "imap/proto/response_writer.h"
@@ -60,24 +63,55 @@ struct FetchOptions {
   int zone_minutes = 0;
 };
 
-// Whether producing `items` needs the message content: any item beyond FLAGS, UID,
-// INTERNALDATE, RFC822.SIZE and MODSEQ.
-bool needs_body(std::span<const proto::FetchItem> items);
+// What producing `items` needs besides the store's row: nothing (FLAGS, UID, INTERNALDATE,
+// RFC822.SIZE, MODSEQ), the message's summary (ENVELOPE, BODY, BODYSTRUCTURE: summary.h), or
+// its content (any body section).
+enum class FetchNeeds { kRow, kSummary, kContent };
+FetchNeeds fetch_needs(std::span<const proto::FetchItem> items);
 
 // Whether any item sets \Seen (RFC 9051 §6.4.5): BODY[...] and BINARY[...] without .PEEK,
 // RFC822 and RFC822.TEXT.
 bool sets_seen(std::span<const proto::FetchItem> items);
 
+// What a response is built from besides the row. `summary` answers ENVELOPE, BODY and
+// BODYSTRUCTURE when its version is kSummaryVersion; otherwise they are computed from
+// `message`, the parsed content (its buffer alive until the output is sent).
+struct FetchSource {
+  const mime::Message* message = nullptr;
+  const store::MessageSummary* summary = nullptr;
+};
+
+// A FETCH answer as pieces sent in order: text, and large body content that is sent straight
+// from the message's buffer (the blob's read-only mapping) instead of being copied, so that
+// fetching a 50 MB message does not hold 50 MB of heap.
+struct FetchOutput {
+  // `bytes` is sent after text[0, offset) and before the rest.
+  struct Borrowed {
+    std::size_t offset = 0;
+    std::string_view bytes;
+  };
+  std::string text;
+  std::vector<Borrowed> borrowed;
+  // Body data of at least this many octets lying in the message's buffer is borrowed rather
+  // than copied; 0 never borrows.
+  std::size_t borrow_from = 0;
+};
+
 // Appends "* <seq> FETCH (...)" CRLF to `out` for the message `info`.
-// `message` is the parsed content (its buffer alive for the call); it may be nullptr only when
-// !needs_body(items) (REQUIRES, checked). `flags_changed`: FLAGS is written even if not asked
+// `source.message` may be nullptr only when fetch_needs(items) is kRow, or kSummary with a
+// current summary (REQUIRES, checked). `flags_changed`: FLAGS is written even if not asked
 // for, because this fetch set \Seen (RFC 9051 §6.4.5: "if this causes the flags to change,
 // they SHOULD be included"); `info` must then hold the new flags.
 // Returns false, and leaves `out` as it was, if an item cannot be served: BINARY or
 // BINARY.SIZE of a part whose Content-Transfer-Encoding is unknown. The caller then answers
 // NO [UNKNOWN-CTE] (RFC 3516 §4.1).
+bool append_fetch_response(FetchOutput& out, std::uint32_t seq, const store::MessageInfo& info,
+                           const FetchSource& source, std::span<const proto::FetchItem> items,
+                           bool flags_changed, const FetchOptions& options);
+
+// The same, all as text (nothing borrowed).
 bool append_fetch_response(std::string& out, std::uint32_t seq, const store::MessageInfo& info,
-                           const mime::Message* message, std::span<const proto::FetchItem> items,
+                           const FetchSource& source, std::span<const proto::FetchItem> items,
                            bool flags_changed, const FetchOptions& options);
 
 }  // namespace redoubt::imap::server

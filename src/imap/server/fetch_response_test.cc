@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "imap/server/summary.h"
 #include "mime/message.h"
 
 namespace redoubt::imap::server {
@@ -130,7 +131,7 @@ std::string fetch(const mime::Message* message, const std::vector<FetchItem>& it
                   const FetchOptions& options = {}, bool flags_changed = false,
                   const store::MessageInfo& info = info_for_test()) {
   std::string out;
-  EXPECT_TRUE(append_fetch_response(out, 1, info, message, items, flags_changed, options));
+  EXPECT_TRUE(append_fetch_response(out, 1, info, FetchSource{message}, items, flags_changed, options));
   return out;
 }
 
@@ -154,11 +155,11 @@ TEST(FetchMetadata, EveryItemWithoutTheMessage) {
   const std::vector<FetchItem> items = {item(Kind::kFlags), item(Kind::kInternalDate),
                                         item(Kind::kRfc822Size), item(Kind::kUid),
                                         item(Kind::kModSeq)};
-  EXPECT_FALSE(needs_body(items));
+  EXPECT_EQ(fetch_needs(items), FetchNeeds::kRow);
   FetchOptions options;
   options.zone_minutes = -480;
   std::string out;
-  ASSERT_TRUE(append_fetch_response(out, 7, info_for_test(), nullptr, items, false, options));
+  ASSERT_TRUE(append_fetch_response(out, 7, info_for_test(), FetchSource{}, items, false, options));
   EXPECT_EQ(out,
             "* 7 FETCH (UID 42 FLAGS (\\Seen \\Flagged $Forwarded) "
             "INTERNALDATE \" 7-Feb-1994 21:52:25 -0800\" RFC822.SIZE 754 MODSEQ (99))\r\n");
@@ -166,7 +167,7 @@ TEST(FetchMetadata, EveryItemWithoutTheMessage) {
 
 TEST(FetchMetadata, AppendsToWhatIsThere) {
   std::string out = "* 3 EXISTS\r\n";
-  ASSERT_TRUE(append_fetch_response(out, 4294967295u, info_for_test(), nullptr,
+  ASSERT_TRUE(append_fetch_response(out, 4294967295u, info_for_test(), FetchSource{},
                                     std::vector<FetchItem>{item(Kind::kRfc822Size)}, false, {}));
   EXPECT_EQ(out, "* 3 EXISTS\r\n* 4294967295 FETCH (RFC822.SIZE 754)\r\n");
 }
@@ -531,11 +532,78 @@ TEST_F(FetchResponse, BinaryOfAnUnknownEncodingIsRefused) {
     FetchOptions options;
     options.include_uid = true;
     options.include_modseq = true;
-    EXPECT_FALSE(append_fetch_response(out, 1, info_for_test(), &message_, items, true, options));
+    EXPECT_FALSE(append_fetch_response(out, 1, info_for_test(), FetchSource{&message_}, items, true, options));
     EXPECT_EQ(out, "* 2 EXISTS\r\n");
   }
   // BODY of the same part is served as stored.
   EXPECT_EQ(fetch_one(body({4})), "* 1 FETCH (BODY[4] {5}\r\nweird)\r\n");
+}
+
+// ---- Saved summaries and borrowed body data ----------------------------------------------------
+
+// The summary answers ENVELOPE, BODY and BODYSTRUCTURE exactly as parsing would, without the
+// message; a summary of another version is ignored.
+TEST_F(FetchResponse, SummaryAnswersWithoutTheMessage) {
+  const std::vector<FetchItem> items = {item(Kind::kUid), item(Kind::kEnvelope), item(Kind::kBody),
+                                        item(Kind::kBodyStructure)};
+  EXPECT_EQ(fetch_needs(items), FetchNeeds::kSummary);
+  const store::MessageSummary summary = summarize(message_);
+  EXPECT_EQ(summary.version, kSummaryVersion);
+  std::string from_summary;
+  ASSERT_TRUE(append_fetch_response(from_summary, 1, info_for_test(), FetchSource{nullptr, &summary}, items,
+                                    false, {}));
+  EXPECT_EQ(from_summary, fetch(&message_, items));
+  EXPECT_NE(from_summary.find("ENVELOPE (\"Mon, 7 Feb 1994"), std::string::npos) << from_summary;
+
+  store::MessageSummary stale = summary;
+  stale.version = kSummaryVersion + 1;
+  stale.envelope = "(stale)";
+  std::string out;
+  ASSERT_TRUE(append_fetch_response(out, 1, info_for_test(), FetchSource{&message_, &stale}, items, false, {}));
+  EXPECT_EQ(out, from_summary);
+}
+
+// The pieces of a FetchOutput, joined as they are sent.
+std::string joined(const FetchOutput& output) {
+  std::string all;
+  std::size_t at = 0;
+  for (const FetchOutput::Borrowed& piece : output.borrowed) {
+    all.append(output.text, at, piece.offset - at);
+    all.append(piece.bytes);
+    at = piece.offset;
+  }
+  all.append(output.text, at);
+  return all;
+}
+
+// Body data at least borrow_from long that lies in the message's buffer is referenced, not
+// copied; what is sent is the same as the all-text answer. Decoded data (BINARY of base64) and
+// built data (HEADER.FIELDS) cannot be borrowed.
+TEST_F(FetchResponse, LargeBodyDataIsBorrowedFromTheBuffer) {
+  const std::vector<FetchItem> items = {item(Kind::kRfc822Size), body({}), body({3}), binary({2}),
+                                        body({}, Text::kHeaderFields, {"Subject", "From", "To"}),
+                                        body({}, Text::kText, {}, Partial{10, 100})};
+  FetchOutput output{.borrow_from = 20};
+  ASSERT_TRUE(append_fetch_response(output, 1, info_for_test(), FetchSource{&message_}, items, false, {}));
+  EXPECT_EQ(joined(output), fetch(&message_, items));
+  ASSERT_EQ(output.borrowed.size(), 3u);  // BODY[], BODY[3], BODY[TEXT]<10>
+  EXPECT_EQ(output.borrowed[0].bytes.data(), message_.data().data());
+  EXPECT_EQ(output.borrowed[0].bytes.size(), kMessage.size());
+  EXPECT_EQ(output.borrowed[2].bytes.size(), 100u);
+  EXPECT_LT(output.text.size(), kMessage.size());
+
+  FetchOutput never;  // borrow_from 0
+  ASSERT_TRUE(append_fetch_response(never, 1, info_for_test(), FetchSource{&message_}, items, false, {}));
+  EXPECT_TRUE(never.borrowed.empty());
+  EXPECT_EQ(never.text, fetch(&message_, items));
+}
+
+TEST_F(FetchResponse, RefusalDropsBorrowedPieces) {
+  FetchOutput output{.text = "* 2 EXISTS\r\n", .borrow_from = 1};
+  const std::vector<FetchItem> items = {body({}), binary({4})};
+  EXPECT_FALSE(append_fetch_response(output, 1, info_for_test(), FetchSource{&message_}, items, false, {}));
+  EXPECT_EQ(output.text, "* 2 EXISTS\r\n");
+  EXPECT_TRUE(output.borrowed.empty());
 }
 
 // ---- Single-part messages ---------------------------------------------------------------------
@@ -587,41 +655,42 @@ TEST(FetchSinglePart, TopLevelMessageRfc822) {
 
 // ---- Which items need what --------------------------------------------------------------------
 
-TEST(FetchItems, NeedsBodyAndSetsSeen) {
+TEST(FetchItems, NeedsAndSetsSeen) {
+  using enum FetchNeeds;
   struct Case {
     FetchItem item;
-    bool body;
+    FetchNeeds needs;
     bool seen;
   };
   const Case cases[] = {
-      {item(Kind::kFlags), false, false},
-      {item(Kind::kUid), false, false},
-      {item(Kind::kInternalDate), false, false},
-      {item(Kind::kRfc822Size), false, false},
-      {item(Kind::kModSeq), false, false},
-      {item(Kind::kEnvelope), true, false},
-      {item(Kind::kBody), true, false},
-      {item(Kind::kBodyStructure), true, false},
-      {item(Kind::kRfc822), true, true},
-      {item(Kind::kRfc822Header), true, false},
-      {item(Kind::kRfc822Text), true, true},
-      {body({}), true, true},
-      {body({1}, Text::kHeader), true, true},
-      {body({}, Text::kNone, {}, {}, true), true, false},
-      {binary({1}), true, true},
-      {binary({1}, {}, true), true, false},
-      {binary_size({1}), true, false},
+      {item(Kind::kFlags), kRow, false},
+      {item(Kind::kUid), kRow, false},
+      {item(Kind::kInternalDate), kRow, false},
+      {item(Kind::kRfc822Size), kRow, false},
+      {item(Kind::kModSeq), kRow, false},
+      {item(Kind::kEnvelope), kSummary, false},
+      {item(Kind::kBody), kSummary, false},
+      {item(Kind::kBodyStructure), kSummary, false},
+      {item(Kind::kRfc822), kContent, true},
+      {item(Kind::kRfc822Header), kContent, false},
+      {item(Kind::kRfc822Text), kContent, true},
+      {body({}), kContent, true},
+      {body({1}, Text::kHeader), kContent, true},
+      {body({}, Text::kNone, {}, {}, true), kContent, false},
+      {binary({1}), kContent, true},
+      {binary({1}, {}, true), kContent, false},
+      {binary_size({1}), kContent, false},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(static_cast<int>(c.item.kind));
     const std::vector<FetchItem> one = {c.item};
-    EXPECT_EQ(needs_body(one), c.body);
+    EXPECT_EQ(fetch_needs(one), c.needs);
     EXPECT_EQ(sets_seen(one), c.seen);
     const std::vector<FetchItem> with_flags = {item(Kind::kFlags), c.item, item(Kind::kUid)};
-    EXPECT_EQ(needs_body(with_flags), c.body);
+    EXPECT_EQ(fetch_needs(with_flags), c.needs);
     EXPECT_EQ(sets_seen(with_flags), c.seen);
   }
-  EXPECT_FALSE(needs_body({}));
+  EXPECT_EQ(fetch_needs({}), kRow);
   EXPECT_FALSE(sets_seen({}));
 }
 
@@ -721,14 +790,14 @@ TEST(FetchRobustness, AnyMessageAnySection) {
     for (const FetchItem& one : items) {
       std::string out;
       const std::vector<FetchItem> single = {one};
-      if (!append_fetch_response(out, 1, info_for_test(), &message, single, true, options)) {
+      if (!append_fetch_response(out, 1, info_for_test(), FetchSource{&message}, single, true, options)) {
         EXPECT_TRUE(out.empty());
         continue;
       }
       EXPECT_TRUE(is_well_formed(out, "* 1 FETCH (UID 42 ")) << out;
     }
     std::string all;
-    if (append_fetch_response(all, 1, info_for_test(), &message, items, false, options)) {
+    if (append_fetch_response(all, 1, info_for_test(), FetchSource{&message}, items, false, options)) {
       EXPECT_TRUE(is_well_formed(all, "* 1 FETCH (UID 42 ")) << all;
     }
   }

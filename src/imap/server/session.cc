@@ -147,6 +147,24 @@ Task<bool> Session::flush() {
   co_return ok;
 }
 
+Task<bool> Session::write_fetch_output(const FetchOutput& output) {
+  // Borrowed bytes go out in slices, so that TLS and COMPRESS never hold more than one slice of
+  // a large body, and the write timeout applies to each slice, not to the whole body.
+  constexpr std::size_t kSlice = 256 * 1024;
+  std::size_t at = 0;
+  for (const FetchOutput::Borrowed& piece : output.borrowed) {
+    out_.append(output.text, at, piece.offset - at);
+    at = piece.offset;
+    bool written = co_await flush();
+    for (std::size_t sent = 0; written && sent < piece.bytes.size(); sent += kSlice) {
+      written = co_await stream_.write(piece.bytes.substr(sent, kSlice), kWriteTimeout);
+    }
+    if (!written) co_return false;
+  }
+  out_.append(output.text, at);
+  co_return true;
+}
+
 void Session::untagged(std::string_view text) {
   out_ += "* ";
   out_ += text;

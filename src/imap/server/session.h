@@ -25,6 +25,7 @@
 #include "imap/proto/command.h"
 #include "imap/proto/command_framer.h"
 #include "imap/proto/response_writer.h"
+#include "imap/server/fetch_response.h"
 #include "imap/server/mailbox_view.h"
 #include "imap/server/services.h"
 #include "net/connection.h"
@@ -60,6 +61,8 @@ class Session final : public net::Connection, public std::enable_shared_from_thi
   Task<Flow> dispatch(const proto::Command& command);
   Task<bool> read_more(std::chrono::seconds timeout);
   Task<bool> flush();
+  // Queues `output` behind out_; its borrowed pieces are written directly (after a flush).
+  Task<bool> write_fetch_output(const FetchOutput& output);
   void untagged(std::string_view text);
   void tagged(std::string_view tag, proto::Condition condition, std::string_view text,
               const std::optional<proto::ResponseCode>& code = std::nullopt);

@@ -11,6 +11,7 @@
 #include "imap/proto/mutf7.h"
 #include "imap/server/flags.h"
 #include "imap/server/session.h"
+#include "imap/server/summary.h"
 
 namespace redoubt::imap::server {
 namespace {
@@ -367,6 +368,7 @@ Task<void> Session::on_append(const proto::Command& command, const proto::Append
       store::BlobWriter writer = store.new_blob();
       auto written = writer.append(message.message);
       auto blob = written ? writer.finish() : Result<store::BlobRef, store::StoreError>(unexpected(written.error()));
+      if (blob) blob->summary = summarize(message.message);
       const std::int64_t date = message.internal_date ? proto::to_unix(*message.internal_date) : now;
       auto stored = blob ? store.append(mailbox->id, *blob, flags[i].system, flags[i].keywords, date)
                          : Result<store::AppendedMessage, store::StoreError>(unexpected(blob.error()));

@@ -6,6 +6,7 @@
 #include "imap/server/fetch_response.h"
 #include "imap/server/flags.h"
 #include "imap/server/session.h"
+#include "imap/server/summary.h"
 #include "mime/message.h"
 
 namespace redoubt::imap::server {
@@ -20,6 +21,8 @@ namespace code = proto::response_code;
 constexpr std::size_t kFlushThreshold = 256 * 1024;
 // Most messages parsed per trip to the blocking pool during one FETCH.
 constexpr std::size_t kBatchMessages = 64;
+// Body data at least this long is sent straight from the blob's mapping, not copied.
+constexpr std::size_t kBorrowFrom = 64 * 1024;
 
 std::uint32_t value(store::Uid uid) { return static_cast<std::uint32_t>(uid); }
 
@@ -81,39 +84,56 @@ Task<void> Session::on_fetch(const proto::Command& command, const proto::Fetch& 
 
   FetchOptions options{.strings = string_options(), .include_modseq = condstore_ && fetch.changed_since.has_value(),
                        .include_uid = fetch.uid};
-  const bool body = needs_body(fetch.items);
+  const FetchNeeds needs = fetch_needs(fetch.items);
   auto wanted = [&](std::size_t i) {
     return !fetch.changed_since || static_cast<std::uint64_t>(view.at((*seqs)[i]).modseq) > *fetch.changed_since;
   };
-  // Messages whose body is needed are mapped and parsed off the I/O thread, several per trip
-  // (a batch ends at kFlushThreshold octets of answer or kBatchMessages messages).
+  // Summaries are read, and messages mapped and parsed, off the I/O thread, several per trip
+  // (a batch ends at kFlushThreshold octets of answer text or kBatchMessages messages).
   struct Batch {
-    std::string out;
+    FetchOutput out{.borrow_from = kBorrowFrom};
+    std::vector<store::MappedBlob> mappings;  // What `out` borrows from.
     std::size_t next = 0;
     bool unknown_cte = false;
     std::vector<std::string> missing;  // Blob hashes that could not be read.
   };
   bool unknown_cte = false;
   for (std::size_t i = 0; i < seqs->size();) {
-    if (!body) {
-      if (wanted(i)) append_fetch_response(out_, (*seqs)[i], view.at((*seqs)[i]), nullptr, fetch.items, seen_now[i], options);
+    if (needs == FetchNeeds::kRow) {
+      if (wanted(i)) append_fetch_response(out_, (*seqs)[i], view.at((*seqs)[i]), {}, fetch.items, seen_now[i], options);
       ++i;
     } else {
-      auto work = [&store, &view, &seqs, &seen_now, &fetch, &options, &wanted, i] {
+      auto work = [&store, &view, &seqs, &seen_now, &fetch, &options, &wanted, needs, i] {
         Batch batch;
+        const std::size_t end = std::min(seqs->size(), i + kBatchMessages);
+        std::vector<store::MessageInfo> infos;
+        for (std::size_t j = i; j < end; ++j) infos.push_back(view.at((*seqs)[j]));
+        // The batch's saved summaries in one read; without them (or on error) messages are parsed.
+        std::vector<std::optional<store::MessageSummary>> summaries(infos.size());
+        if (needs == FetchNeeds::kSummary) {
+          std::vector<std::string> hashes;
+          for (const store::MessageInfo& info : infos) hashes.push_back(info.blob_hash);
+          if (auto read = store.summaries(hashes, kSummaryVersion)) summaries = std::move(*read);
+        }
         std::size_t j = i;
-        for (; j < seqs->size() && j - i < kBatchMessages && batch.out.size() < kFlushThreshold; ++j) {
+        for (; j < end && batch.out.text.size() < kFlushThreshold; ++j) {
           if (!wanted(j)) continue;
-          const store::MessageInfo& info = view.at((*seqs)[j]);
-          auto blob = store.map_blob(info.blob_hash);
-          if (!blob) {
+          const store::MessageInfo& info = infos[j - i];
+          const store::MessageSummary* summary = summaries[j - i] ? &*summaries[j - i] : nullptr;
+          bool answered = true;
+          if (summary != nullptr) {
+            answered = append_fetch_response(batch.out, (*seqs)[j], info, FetchSource{nullptr, summary}, fetch.items,
+                                             seen_now[j], options);
+          } else if (auto blob = store.map_blob(info.blob_hash)) {
+            const mime::Message message = mime::parse_message(blob->bytes());
+            const std::size_t borrowed = batch.out.borrowed.size();
+            answered = append_fetch_response(batch.out, (*seqs)[j], info, FetchSource{&message}, fetch.items,
+                                             seen_now[j], options);
+            if (batch.out.borrowed.size() > borrowed) batch.mappings.push_back(std::move(*blob));
+          } else {
             batch.missing.push_back(info.blob_hash);
-            continue;
           }
-          const mime::Message message = mime::parse_message(blob->bytes());
-          if (!append_fetch_response(batch.out, (*seqs)[j], info, &message, fetch.items, seen_now[j], options)) {
-            batch.unknown_cte = true;
-          }
+          batch.unknown_cte = batch.unknown_cte || !answered;
         }
         batch.next = j;
         return batch;
@@ -124,7 +144,8 @@ Task<void> Session::on_fetch(const proto::Command& command, const proto::Fetch& 
       for (const std::string& hash : batch.missing) {
         services_.log.error("imap session={} event=missing-body hash={}", id_, hash);
       }
-      out_ += batch.out;
+      const bool written = co_await write_fetch_output(batch.out);
+      if (!written) co_return;
       unknown_cte = unknown_cte || batch.unknown_cte;
       i = batch.next;
     }

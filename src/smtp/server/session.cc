@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "imap/server/summary.h"
 #include "smtp/proto/command_parser.h"
 #include "smtp/proto/data_reader.h"
 #include "smtp/proto/reply.h"
@@ -439,7 +440,15 @@ Session::Flow Session::reject_message(proto::DataError error) {
 Task<void> Session::store_message(store::BlobWriter& blob) {
   Transaction& t = *transaction_;
   const auto started = Clock::now();
-  const auto finish = [&blob] { return blob.finish(); };
+  // The IMAP summary is computed here, once per message, while the body is hot in the page
+  // cache; every IMAP client that lists the mailbox later reads it instead of parsing.
+  const auto finish = [&blob, &store = services_.store] {
+    auto ref = blob.finish();
+    if (ref) {
+      if (auto mapped = store.map_blob(ref->hash)) ref->summary = imap::server::summarize(mapped->bytes());
+    }
+    return ref;
+  };
   auto ref = co_await run_blocking(services_.blocking, finish);
   if (!ref) {
     services_.log.error("smtp session={} event=store-failed stage=blob error={}", id_, store::describe(ref.error()));
