@@ -150,3 +150,23 @@ def test_large_body_streams_from_the_blob(server):
     assert size == len(stored) and stored.endswith(line)
     assert stored.split(b"\r\n\r\n", 1)[1] == body.split(b"\r\n\r\n", 1)[1]
     c.close()
+
+
+def test_large_binary_part_is_decoded_exactly(server):
+    # A 3 MiB attachment in base64: BINARY[2] is sent from the decoded copy the server keeps once.
+    import base64
+    payload = bytes(range(256)) * (3 * 4096)
+    encoded = base64.encodebytes(payload).replace(b"\n", b"\r\n")
+    body = (b"Subject: attachment\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+            b"--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+            b"--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + encoded + b"--b--\r\n")
+    deliver(server, ALICE, body)
+    c = connect(server)
+    c.ok("EXAMINE INBOX")
+    fetched = c.ok("FETCH * (BINARY.PEEK[2] BINARY.PEEK[2]<1000.70000> BINARY.SIZE[2])").fetches()
+    values = next(iter(fetched.values()))
+    assert values["BINARY[2]"] == payload
+    assert values["BINARY[2]<1000>"] == payload[1000:71000]
+    assert int(values["BINARY.SIZE[2]"]) == len(payload)
+    c.close()

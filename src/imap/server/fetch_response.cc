@@ -66,6 +66,18 @@ void append_body_data(FetchOutput& out, std::string_view data, std::string_view 
   out.borrowed.push_back(FetchOutput::Borrowed{out.text.size(), data});
 }
 
+// Decoded body data (a slice of `scratch`): a large one is moved into the output and borrowed
+// from there, so it is held once rather than copied into the text.
+void append_decoded_data(FetchOutput& out, std::string_view data, std::string& scratch) {
+  if (out.borrow_from == 0 || data.size() < out.borrow_from) {
+    proto::append_binary(out.text, data);
+    return;
+  }
+  const auto offset = static_cast<std::size_t>(data.data() - scratch.data());
+  const std::string& kept = out.owned.emplace_back(std::move(scratch));
+  append_body_data(out, std::string_view(kept).substr(offset, data.size()), kept);
+}
+
 void append_part_numbers(std::string& out, std::span<const std::uint32_t> part) {
   for (std::size_t i = 0; i < part.size(); ++i) {
     if (i > 0) out.push_back('.');
@@ -200,6 +212,7 @@ std::optional<std::string_view> section_content(const mime::Message& message,
 struct BinaryContent {
   bool unknown_encoding = false;  // RFC 3516 §4.1: NO [UNKNOWN-CTE]
   std::string_view data;          // Empty when the part does not exist.
+  bool decoded = false;           // `data` views `scratch`, not the message's buffer.
 };
 
 // RFC 3516 §4.2 BINARY[part]: the content with its Content-Transfer-Encoding undone. `data`
@@ -218,7 +231,7 @@ BinaryContent binary_content(const mime::Message& message, std::span<const std::
     case mime::TransferEncoding::kBase64:
     case mime::TransferEncoding::kQuotedPrintable:
       scratch = mime::decode_body(message, *part);
-      return {false, scratch};
+      return {false, scratch, true};
     default:
       return {false, message.body_bytes(*part)};
   }
@@ -236,6 +249,12 @@ std::string internal_date(std::int64_t unix_seconds, int zone_minutes) {
 }
 
 }  // namespace
+
+std::size_t FetchOutput::held() const {
+  std::size_t total = text.size();
+  for (const std::string& buffer : owned) total += buffer.size();
+  return total;
+}
 
 FetchNeeds fetch_needs(std::span<const FetchItem> items) {
   FetchNeeds needs = FetchNeeds::kRow;
@@ -274,6 +293,7 @@ bool append_fetch_response(FetchOutput& output, std::uint32_t seq, const store::
   std::string& out = output.text;
   const std::size_t start = out.size();
   const std::size_t borrowed_before = output.borrowed.size();
+  const std::size_t owned_before = output.owned.size();
   const std::string_view buffer = message != nullptr ? message->data() : std::string_view();
   out += "* ";
   out += std::to_string(seq);
@@ -388,10 +408,13 @@ bool append_fetch_response(FetchOutput& output, std::uint32_t seq, const store::
         if (content.unknown_encoding) {
           out.resize(start);
           output.borrowed.resize(borrowed_before);
+          output.owned.resize(owned_before);
           return false;
         }
         if (item.kind == Kind::kBinarySize) {
           out += std::to_string(content.data.size());
+        } else if (content.decoded) {
+          append_decoded_data(output, slice(content.data, item.partial), scratch);
         } else {
           append_body_data(output, slice(content.data, item.partial), buffer);
         }

@@ -40,6 +40,7 @@
 //   message than its own length.
 
 #include <cstdint>
+#include <deque>
 #include <span>
 #include <string>
 #include <string_view>
@@ -83,7 +84,8 @@ struct FetchSource {
 
 // A FETCH answer as pieces sent in order: text, and large body content that is sent straight
 // from the message's buffer (the blob's read-only mapping) instead of being copied, so that
-// fetching a 50 MB message does not hold 50 MB of heap.
+// fetching a 50 MB message does not hold 50 MB of heap. Large decoded content (BINARY) is held
+// once, in `owned`, and sent from there.
 struct FetchOutput {
   // `bytes` is sent after text[0, offset) and before the rest.
   struct Borrowed {
@@ -92,6 +94,12 @@ struct FetchOutput {
   };
   std::string text;
   std::vector<Borrowed> borrowed;
+  // Large decoded content (BINARY of a base64 part) that `borrowed` points into. A deque, so
+  // that adding one never moves the others.
+  std::deque<std::string> owned;
+
+  // Octets held in memory (text and owned), not counting what is borrowed from mappings.
+  std::size_t held() const;
   // Body data of at least this many octets lying in the message's buffer is borrowed rather
   // than copied; 0 never borrows.
   std::size_t borrow_from = 0;

@@ -598,6 +598,27 @@ TEST_F(FetchResponse, LargeBodyDataIsBorrowedFromTheBuffer) {
   EXPECT_EQ(never.text, fetch(&message_, items));
 }
 
+// Decoded BINARY content over the threshold is kept once and borrowed, not copied into the text.
+TEST(FetchBorrowing, LargeDecodedBinaryIsHeldOnce) {
+  const std::string decoded(200000, 'x');
+  std::string encoded;
+  for (std::size_t i = 0; i < decoded.size() / 3; ++i) {  // "eHh4" encodes "xxx"
+    encoded += "eHh4";
+    if ((i + 1) % 19 == 0) encoded += "\r\n";
+  }
+  const std::string data = "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+                           encoded + "\r\n";
+  const mime::Message message = mime::parse_message(data);
+  const std::vector<FetchItem> items = {binary({1}), binary({1}, Partial{10, 100000})};
+  FetchOutput output{.borrow_from = 64 * 1024};
+  ASSERT_TRUE(append_fetch_response(output, 1, info_for_test(), FetchSource{&message}, items, false, {}));
+  ASSERT_EQ(output.borrowed.size(), 2u);
+  ASSERT_EQ(output.owned.size(), 2u);
+  EXPECT_EQ(output.borrowed[0].bytes, std::string_view(decoded).substr(0, 199998));
+  EXPECT_EQ(output.borrowed[1].bytes.size(), 100000u);
+  EXPECT_LT(output.text.size(), 200u);
+}
+
 TEST_F(FetchResponse, RefusalDropsBorrowedPieces) {
   FetchOutput output{.text = "* 2 EXISTS\r\n", .borrow_from = 1};
   const std::vector<FetchItem> items = {body({}), binary({4})};

@@ -89,7 +89,7 @@ Task<void> Session::on_fetch(const proto::Command& command, const proto::Fetch& 
     return !fetch.changed_since || static_cast<std::uint64_t>(view.at((*seqs)[i]).modseq) > *fetch.changed_since;
   };
   // Summaries are read, and messages mapped and parsed, off the I/O thread, several per trip
-  // (a batch ends at kFlushThreshold octets of answer text or kBatchMessages messages).
+  // (a batch ends at kFlushThreshold octets of answer held in memory or kBatchMessages messages).
   struct Batch {
     FetchOutput out{.borrow_from = kBorrowFrom};
     std::vector<store::MappedBlob> mappings;  // What `out` borrows from.
@@ -116,7 +116,7 @@ Task<void> Session::on_fetch(const proto::Command& command, const proto::Fetch& 
           if (auto read = store.summaries(hashes, kSummaryVersion)) summaries = std::move(*read);
         }
         std::size_t j = i;
-        for (; j < end && batch.out.text.size() < kFlushThreshold; ++j) {
+        for (; j < end && batch.out.held() < kFlushThreshold; ++j) {
           if (!wanted(j)) continue;
           const store::MessageInfo& info = infos[j - i];
           const store::MessageSummary* summary = summaries[j - i] ? &*summaries[j - i] : nullptr;
