@@ -52,7 +52,11 @@ class Session final : public net::Connection, public std::enable_shared_from_thi
     MailboxView view;
     bool read_only = false;
     std::vector<std::uint32_t> saved_uids;  // RFC 5182 SEARCHRES "$".
-    std::vector<std::string> keywords;      // Keywords announced in FLAGS so far.
+    std::vector<std::string> keywords;      // Keywords announced in FLAGS so far, sorted.
+
+    // Adds to `keywords` those of `seen` it lacks, comparing ignoring ASCII case (RFC 9051
+    // §2.3.2); true if there were any.
+    bool learn(const std::vector<std::string>& seen);
   };
 
   // --- session.cc: the loop, I/O, and commands valid in any state ---------------------------

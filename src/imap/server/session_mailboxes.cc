@@ -112,19 +112,14 @@ Task<void> Session::on_select(const proto::Command& command, std::string_view wi
   const MailboxView& view = selected_->view;
   const store::MailboxInfo& info = view.mailbox();
 
-  std::vector<std::string>& keywords = selected_->keywords;
-  for (std::uint32_t seq = 1; seq <= view.exists(); ++seq) {
-    for (const std::string& keyword : view.at(seq).keywords) keywords.push_back(keyword);
-  }
-  std::sort(keywords.begin(), keywords.end());
-  keywords.erase(std::unique(keywords.begin(), keywords.end()), keywords.end());
+  selected_->keywords = view.keywords_in_use();
   announce_flags(false);
   untagged(std::to_string(view.exists()) + " EXISTS");
   if (!imap4rev2_) untagged("0 RECENT");  // \Recent is not kept (IMAP4rev2 dropped it).
   announce_permanent_flags();
   if (!imap4rev2_) {
     for (std::uint32_t seq = 1; seq <= view.exists(); ++seq) {
-      if (!store::has_flags(view.at(seq).flags, store::MessageFlags::kSeen)) {
+      if (!store::has_flags(view.flags_at(seq), store::MessageFlags::kSeen)) {
         tagged("*", Condition::kOk, "First unseen", proto::ResponseCode{"UNSEEN " + std::to_string(seq)});
         break;
       }

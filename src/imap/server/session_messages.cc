@@ -176,7 +176,7 @@ Task<void> Session::on_store(const proto::Command& command, const proto::Store& 
   if (request.unchanged_since) condstore_ = true;
   MailboxView& view = selected_->view;
   std::vector<store::Uid> uids;
-  for (std::uint32_t seq : *seqs) uids.push_back(view.at(seq).uid);
+  for (std::uint32_t seq : *seqs) uids.push_back(view.uid_at(seq));
   store::FlagUpdate update;
   update.mode = request.mode == proto::Store::Mode::kAdd      ? store::FlagUpdate::Mode::kAdd
                 : request.mode == proto::Store::Mode::kRemove ? store::FlagUpdate::Mode::kRemove
@@ -204,7 +204,7 @@ Task<void> Session::on_store(const proto::Command& command, const proto::Store& 
   // names them) and those another session expunged: RFC 9051 §6.4.6, "the new value of the flags
   // is returned as if a FETCH of those flags was done", also when they were already as asked.
   for (std::uint32_t seq : *seqs) {
-    const store::Uid uid = view.at(seq).uid;
+    const store::Uid uid = view.uid_at(seq);
     if (std::binary_search(refused.begin(), refused.end(), uid) || view.is_expunged(seq)) continue;
     if (!request.silent) {
       append_flags_fetch(seq, request.uid);
@@ -212,7 +212,7 @@ Task<void> Session::on_store(const proto::Command& command, const proto::Store& 
       // RFC 7162 §3.1.3: with UNCHANGEDSINCE the new MODSEQ is reported even for .SILENT.
       out_ += "* " + std::to_string(seq) + " FETCH (" +
               (request.uid ? "UID " + std::to_string(value(uid)) + " " : std::string()) + "MODSEQ (" +
-              std::to_string(static_cast<std::uint64_t>(view.at(seq).modseq)) + "))\r\n";
+              std::to_string(static_cast<std::uint64_t>(view.modseq_at(seq))) + "))\r\n";
     }
   }
   if (!stored->modified.empty()) {
@@ -255,7 +255,7 @@ Task<void> Session::on_copy(const proto::Command& command, bool uid, const proto
       tagged(command.tag, Condition::kNo, "Some of the messages no longer exist", code::keyword("EXPUNGEISSUED"));
       co_return;
     }
-    uids.push_back(view.at(seq).uid);
+    uids.push_back(view.uid_at(seq));
   }
   if (uids.empty()) {
     // RFC 9051 §6.4.9: a UID set naming no message is not an error.
@@ -317,9 +317,9 @@ Task<void> Session::on_expunge(const proto::Command& command, const proto::Seque
   }
   std::vector<store::Uid> deleted;
   for (std::uint32_t seq = 1; seq <= view.exists(); ++seq) {
-    if (!store::has_flags(view.at(seq).flags, store::MessageFlags::kDeleted)) continue;
+    if (!store::has_flags(view.flags_at(seq), store::MessageFlags::kDeleted)) continue;
     if (limit && !std::binary_search(limit->begin(), limit->end(), seq)) continue;
-    deleted.push_back(view.at(seq).uid);
+    deleted.push_back(view.uid_at(seq));
   }
   if (!deleted.empty()) {
     store::Store& store = services_.store;
@@ -342,7 +342,7 @@ Task<void> Session::on_close(const proto::Command& command, bool expunge) {
     MailboxView& view = selected_->view;
     std::vector<store::Uid> deleted;
     for (std::uint32_t seq = 1; seq <= view.exists(); ++seq) {
-      if (store::has_flags(view.at(seq).flags, store::MessageFlags::kDeleted)) deleted.push_back(view.at(seq).uid);
+      if (store::has_flags(view.flags_at(seq), store::MessageFlags::kDeleted)) deleted.push_back(view.uid_at(seq));
     }
     if (!deleted.empty()) {
       store::Store& store = services_.store;

@@ -12,7 +12,8 @@ namespace {
 using proto::Condition;
 
 // The messages SORT and THREAD order, parsed on first use and kept while the keys compare them.
-// Not movable: the loaders point into it.
+// Not movable: the loaders point into it. `view` must not change while it lives (the session
+// waits for the blocking pool meanwhile).
 struct SortSource {
   std::vector<std::optional<store::MappedBlob>> blobs;
   std::vector<std::optional<mime::Message>> messages;
@@ -21,17 +22,20 @@ struct SortSource {
   SortSource(store::Store& store, const MailboxView& view, std::span<const std::uint32_t> seqs)
       : blobs(seqs.size()), messages(seqs.size()) {
     for (std::size_t i = 0; i < seqs.size(); ++i) {
-      const store::MessageInfo& info = view.at(seqs[i]);
-      auto load = [this, &store, &info, i]() -> const mime::Message* {
+      const std::uint32_t seq = seqs[i];
+      const store::MessageInfo info = view.at(seq);
+      // The view builds MessageInfos on demand, so the loader asks it again for the hash rather
+      // than keep `info`.
+      auto load = [this, &store, &view, seq, i]() -> const mime::Message* {
         if (!messages[i]) {
-          auto mapped = store.map_blob(info.blob_hash);
+          auto mapped = store.map_blob(view.blob_hash_at(seq));
           if (!mapped) return nullptr;
           blobs[i] = std::move(*mapped);
           messages[i] = mime::parse_message(blobs[i]->bytes());
         }
         return &*messages[i];
       };
-      inputs.push_back(SortInput{seqs[i], static_cast<std::uint32_t>(info.uid), info.size, info.internal_date, load});
+      inputs.push_back(SortInput{seq, static_cast<std::uint32_t>(info.uid), info.size, info.internal_date, load});
     }
   }
   SortSource(const SortSource&) = delete;
@@ -45,12 +49,13 @@ Task<std::vector<std::uint32_t>> Session::matching(std::span<const proto::Search
   const MailboxView& view = selected_->view;
   store::Store& store = services_.store;
   SearchContext context{.max_seq = view.exists(),
-                        .max_uid = view.exists() ? static_cast<std::uint32_t>(view.at(view.exists()).uid) : 0,
+                        .max_uid = view.exists() ? static_cast<std::uint32_t>(view.uid_at(view.exists())) : 0,
                         .saved_uids = selected_->saved_uids};
   auto work = [&view, &store, keys, &context] {
     std::vector<std::uint32_t> found;
     for (std::uint32_t seq = 1; seq <= view.exists(); ++seq) {
-      const store::MessageInfo& info = view.at(seq);
+      // A local, not a reference: at() builds a value, and SearchMessage and `load` point to it.
+      const store::MessageInfo info = view.at(seq);
       std::optional<store::MappedBlob> blob;
       std::optional<mime::Message> message;
       auto load = [&]() -> const mime::Message* {
@@ -88,9 +93,9 @@ Task<void> Session::on_search(const proto::Command& command, const proto::Search
   std::vector<std::uint32_t> numbers, uids;
   std::uint64_t highest = 0;
   for (std::uint32_t seq : seqs) {
-    uids.push_back(static_cast<std::uint32_t>(view.at(seq).uid));
+    uids.push_back(static_cast<std::uint32_t>(view.uid_at(seq)));
     numbers.push_back(search.uid ? uids.back() : seq);
-    highest = std::max(highest, static_cast<std::uint64_t>(view.at(seq).modseq));
+    highest = std::max(highest, static_cast<std::uint64_t>(view.modseq_at(seq)));
   }
   std::optional<std::uint64_t> modseq;
   if (uses_modseq(*keys) && !numbers.empty()) {
@@ -124,9 +129,8 @@ Task<void> Session::on_sort(const proto::Command& command, const proto::Sort& so
   std::vector<std::uint32_t> numbers;
   std::uint64_t highest = 0;
   for (std::size_t index : order) {
-    const store::MessageInfo& info = view.at(seqs[index]);
-    numbers.push_back(sort.uid ? static_cast<std::uint32_t>(info.uid) : seqs[index]);
-    highest = std::max(highest, static_cast<std::uint64_t>(info.modseq));
+    numbers.push_back(sort.uid ? static_cast<std::uint32_t>(view.uid_at(seqs[index])) : seqs[index]);
+    highest = std::max(highest, static_cast<std::uint64_t>(view.modseq_at(seqs[index])));
   }
   const bool with_modseq = uses_modseq(*keys) && !numbers.empty();
   out_ += format_sort_response(numbers, with_modseq ? std::optional<std::uint64_t>(highest) : std::nullopt);

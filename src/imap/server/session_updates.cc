@@ -51,43 +51,46 @@ void Session::announce_permanent_flags() {
   tagged("*", proto::Condition::kOk, "Flags permitted", proto::response_code::permanent_flags(permanent));
 }
 
-void Session::learn_keywords(const store::MessageInfo& message) {
-  std::vector<std::string>& known = selected_->keywords;
+bool Session::Selected::learn(const std::vector<std::string>& seen) {
   bool added = false;
-  for (const std::string& keyword : message.keywords) {
-    const bool is_known = std::any_of(known.begin(), known.end(),
+  for (const std::string& keyword : seen) {
+    const bool is_known = std::any_of(keywords.begin(), keywords.end(),
                                       [&](const std::string& k) { return ascii::iequals(k, keyword); });
     if (!is_known) {
-      known.push_back(keyword);
+      keywords.push_back(keyword);
       added = true;
     }
   }
-  if (!added) return;
-  std::sort(known.begin(), known.end());
-  announce_flags(true);
+  if (added) std::sort(keywords.begin(), keywords.end());
+  return added;
+}
+
+void Session::learn_keywords(const store::MessageInfo& message) {
+  if (selected_->learn(message.keywords)) announce_flags(true);
 }
 
 void Session::send_update(const ViewUpdate& update) {
   for (std::uint32_t seq : update.expunged_seqs) untagged(std::to_string(seq) + " EXPUNGE");
   if (!update.vanished_uids.empty()) untagged("VANISHED " + proto::format_sequence_set(update.vanished_uids));
-  if (update.exists) {
-    // New messages may bring keywords (APPEND with flags, COPY): tell of them first.
-    for (std::uint32_t seq = 1; seq <= *update.exists; ++seq) learn_keywords(selected_->view.at(seq));
-    untagged(std::to_string(*update.exists) + " EXISTS");
+  // New messages (APPEND with flags, COPY) and flag changes may bring keywords: tell of them
+  // first. The view's list of keywords in use costs a few distinct lists, not a pass over every
+  // message.
+  if ((update.exists || !update.flag_changes.empty()) && selected_->learn(selected_->view.keywords_in_use())) {
+    announce_flags(true);
   }
-  for (std::uint32_t seq : update.flag_changes) learn_keywords(selected_->view.at(seq));
+  if (update.exists) untagged(std::to_string(*update.exists) + " EXISTS");
   for (std::uint32_t seq : update.flag_changes) append_flags_fetch(seq, qresync_);
 }
 
 // "* n FETCH (FLAGS (...))", with UID for QRESYNC clients (RFC 7162 §3.2.4 asks for it) and
 // MODSEQ for CONDSTORE ones (RFC 7162 §3.1.4.1).
 void Session::append_flags_fetch(std::uint32_t seq, bool with_uid) {
-  const store::MessageInfo& message = selected_->view.at(seq);
+  const MailboxView& view = selected_->view;
   out_ += "* " + std::to_string(seq) + " FETCH (";
-  if (with_uid) out_ += "UID " + std::to_string(static_cast<std::uint32_t>(message.uid)) + " ";
+  if (with_uid) out_ += "UID " + std::to_string(static_cast<std::uint32_t>(view.uid_at(seq))) + " ";
   out_ += "FLAGS ";
-  proto::append_flag_list(out_, flag_names(message.flags, message.keywords));
-  if (condstore_) out_ += " MODSEQ (" + std::to_string(static_cast<std::uint64_t>(message.modseq)) + ")";
+  proto::append_flag_list(out_, flag_names(view.flags_at(seq), view.keywords_at(seq)));
+  if (condstore_) out_ += " MODSEQ (" + std::to_string(static_cast<std::uint64_t>(view.modseq_at(seq))) + ")";
   out_ += ")\r\n";
 }
 
