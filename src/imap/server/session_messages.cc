@@ -66,7 +66,7 @@ Task<void> Session::on_fetch(const proto::Command& command, const proto::Fetch& 
   if (sets_seen(fetch.items) && !selected_->read_only) {
     std::vector<store::Uid> unseen;
     for (std::uint32_t seq : *seqs) {
-      if (!store::has_flags(view.at(seq).flags, store::MessageFlags::kSeen)) unseen.push_back(view.at(seq).uid);
+      if (!store::has_flags(view.flags_at(seq), store::MessageFlags::kSeen)) unseen.push_back(view.uid_at(seq));
     }
     if (!unseen.empty()) {
       const store::MailboxId id = view.mailbox().id;
@@ -76,7 +76,7 @@ Task<void> Session::on_fetch(const proto::Command& command, const proto::Fetch& 
       if (stored) {
         for (const store::MessageInfo& message : stored->changed) view.update(message);
         for (std::size_t i = 0; i < seqs->size(); ++i) {
-          seen_now[i] = std::binary_search(unseen.begin(), unseen.end(), view.at((*seqs)[i]).uid);
+          seen_now[i] = std::binary_search(unseen.begin(), unseen.end(), view.uid_at((*seqs)[i]));
         }
       }
     }
@@ -86,7 +86,7 @@ Task<void> Session::on_fetch(const proto::Command& command, const proto::Fetch& 
                        .include_uid = fetch.uid};
   const FetchNeeds needs = fetch_needs(fetch.items);
   auto wanted = [&](std::size_t i) {
-    return !fetch.changed_since || static_cast<std::uint64_t>(view.at((*seqs)[i]).modseq) > *fetch.changed_since;
+    return !fetch.changed_since || static_cast<std::uint64_t>(view.modseq_at((*seqs)[i])) > *fetch.changed_since;
   };
   // Summaries are read, and messages mapped and parsed, off the I/O thread, several per trip
   // (a batch ends at kFlushThreshold octets of answer held in memory or kBatchMessages messages).
