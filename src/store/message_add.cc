@@ -1,5 +1,6 @@
 // Store: adding messages to mailboxes (IMAP APPEND, COPY and MOVE).
 
+#include <algorithm>
 #include <limits>
 
 #include "store/blob_rows.h"
@@ -47,13 +48,6 @@ std::uint64_t total_size(const std::vector<MessageInfo>& messages) {
   return total;
 }
 
-// A body handed to append() must be durable before a row points to it, as for deliveries: the
-// file exists with the promised size, and its name is fsynced into its folder.
-Result<void, StoreError> check_durable(const BlobStore& blobs, const BlobRef& blob) {
-  if (auto checked = blobs.check(blob); !checked) return checked;
-  return blobs.sync_directory_of(blob.hash);
-}
-
 }  // namespace
 
 Result<std::vector<std::pair<Uid, Uid>>, StoreError> transfer_messages(
@@ -90,28 +84,67 @@ Result<AppendedMessage, StoreError> Store::append(MailboxId mailbox, const BlobR
                                                   MessageFlags flags,
                                                   std::span<const std::string> keywords,
                                                   std::int64_t internal_date) {
-  STORE_TRY(checked, checked_keywords(keywords));
-  if (auto durable = check_durable(blobs_, blob); !durable) return unexpected(durable.error());
+  const AppendRequest request{blob, flags, keywords, internal_date};
+  STORE_TRY(appended, append(mailbox, std::span(&request, 1)));
+  return appended->front();
+}
+
+Result<std::vector<AppendedMessage>, StoreError> Store::append(
+    MailboxId mailbox, std::span<const AppendRequest> messages) {
+  if (messages.empty()) return std::vector<AppendedMessage>{};
+  if (messages.size() > std::numeric_limits<std::uint32_t>::max()) {
+    return unexpected(StoreError::kOverQuota);  // More than a mailbox has UIDs.
+  }
+  // Everything that needs no transaction first. Keywords. Bodies: one must be durable before a
+  // row points to it, as for deliveries: the file exists with the promised size, and its name is
+  // fsynced into its folder (each fan-out folder once, however many of the bodies it holds).
+  std::vector<std::string> keyword_columns;
+  std::uint64_t total_size = 0;
+  std::vector<std::string_view> synced_folders;
+  for (const AppendRequest& message : messages) {
+    STORE_TRY(checked, checked_keywords(message.keywords));
+    keyword_columns.push_back(join_keywords(*checked));
+    if (auto checked_blob = blobs_.check(message.blob); !checked_blob) {
+      return unexpected(checked_blob.error());
+    }
+    const std::string_view folder = std::string_view(message.blob.hash).substr(0, 2);
+    if (std::find(synced_folders.begin(), synced_folders.end(), folder) == synced_folders.end()) {
+      if (auto synced = blobs_.sync_directory_of(message.blob.hash); !synced) {
+        return unexpected(synced.error());
+      }
+      synced_folders.push_back(folder);
+    }
+    total_size = message.blob.size > std::numeric_limits<std::uint64_t>::max() - total_size
+                     ? std::numeric_limits<std::uint64_t>::max()
+                     : total_size + message.blob.size;
+  }
   return writes_->write_changes([&](Database& db, std::vector<MailboxChange>& changes)
-                                    -> Result<AppendedMessage, StoreError> {
+                                    -> Result<std::vector<AppendedMessage>, StoreError> {
     STORE_TRY(found, find_mailbox_row(db, mailbox));
     if (!*found) return unexpected(StoreError::kNotFound);
-    if (auto room = check_room(db, (*found)->account, blob.size); !room) {
+    if (auto room = check_room(db, (*found)->account, total_size); !room) {
       return unexpected(room.error());
     }
-    STORE_TRY(allocation, allocate(db, mailbox, 1));
-    if (auto referenced = reference_blob(db, blob); !referenced) {
-      return unexpected(referenced.error());
+    STORE_TRY(allocation,
+              allocate(db, mailbox, static_cast<std::uint32_t>(messages.size())));
+    std::vector<AppendedMessage> rows;  // Built afresh: the committer may run this twice.
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      const AppendRequest& message = messages[i];
+      if (auto referenced = reference_blob(db, message.blob); !referenced) {
+        return unexpected(referenced.error());
+      }
+      const Uid uid{allocation->first_uid + static_cast<std::uint32_t>(i)};
+      Statement insert = db.prepare(
+          "INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, "
+          "blob_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      insert.bind(mailbox, uid, allocation->modseq, message.flags & kAllMessageFlags,
+                  keyword_columns[i], message.internal_date, message.blob.size,
+                  message.blob.hash);
+      if (auto done = insert.run(); !done) return unexpected(done.error());
+      rows.push_back(AppendedMessage{(*found)->info.uid_validity, uid, allocation->modseq});
     }
-    const Uid uid{allocation->first_uid};
-    Statement insert = db.prepare(
-        "INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, "
-        "blob_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    insert.bind(mailbox, uid, allocation->modseq, flags & kAllMessageFlags,
-                join_keywords(*checked), internal_date, blob.size, blob.hash);
-    if (auto done = insert.run(); !done) return unexpected(done.error());
     changes.push_back(MailboxChange{(*found)->account, mailbox});
-    return AppendedMessage{(*found)->info.uid_validity, uid, allocation->modseq};
+    return rows;
   });
 }
 

@@ -127,6 +127,90 @@ TEST_F(MessageAddTest, AppendStopsWhenUidsRunOut) {
   EXPECT_EQ(uids(box), Numbers{4294967295});
 }
 
+// RFC 3502 MULTIAPPEND: one transaction, consecutive UIDs, one MODSEQ.
+TEST_F(MessageAddTest, AppendSeveral) {
+  const MailboxInfo box = mailbox(alice_, "Drafts");
+  add(box.id, "already there");  // UID 1, MODSEQ 2.
+  BlobRef one = put_blob(*store_, "Subject: one\r\n\r\n1\r\n");
+  one.summary = MessageSummary{.version = 2, .envelope = "(one)", .body = "(b)", .body_structure = "(bs)"};
+  const BlobRef two = put_blob(*store_, "Subject: two\r\n\r\n2\r\n");
+  const std::string work[] = {"Work"};
+  const AppendRequest requests[] = {
+      {one, MessageFlags::kSeen, work, kDate + 1},
+      {two, MessageFlags::kNone, {}, kDate + 2},
+      {one, MessageFlags::kFlagged, {}, kDate + 3},  // The same body twice: shared.
+  };
+  const std::uint64_t commits = store_->commit_count();
+  auto appended = store_->append(box.id, requests);
+  ASSERT_TRUE(appended.has_value()) << describe(appended.error());
+  EXPECT_EQ(store_->commit_count(), commits + 1);
+  EXPECT_EQ(*appended, (std::vector<AppendedMessage>{{box.uid_validity, Uid{2}, ModSeq{3}},
+                                                     {box.uid_validity, Uid{3}, ModSeq{3}},
+                                                     {box.uid_validity, Uid{4}, ModSeq{3}}}));
+  const auto messages = *store_->list_messages(box.id);
+  ASSERT_EQ(messages.size(), 4u);
+  for (std::size_t i = 1; i < 4; ++i) {
+    const AppendRequest& want = requests[i - 1];
+    EXPECT_EQ(messages[i].uid, Uid(i + 1));
+    EXPECT_EQ(messages[i].modseq, ModSeq{3});
+    EXPECT_EQ(messages[i].flags, want.flags);
+    EXPECT_EQ(messages[i].internal_date, want.internal_date);
+    EXPECT_EQ(messages[i].blob_hash, want.blob.hash);
+  }
+  EXPECT_EQ(messages[1].keywords, Keywords{"Work"});
+  EXPECT_EQ(refcount(one.hash), 2);
+  EXPECT_EQ(refcount(two.hash), 1);
+  const std::string hashes[] = {one.hash};
+  EXPECT_EQ((*store_->summaries(hashes, 2))[0], one.summary);
+  EXPECT_EQ(mailbox(alice_, "Drafts").uid_next, Uid{5});
+  EXPECT_EQ(mailbox(alice_, "Drafts").highest_modseq, ModSeq{3});
+
+  // Nothing to add: nothing changes, not even the MODSEQ.
+  auto none = store_->append(box.id, std::span<const AppendRequest>());
+  ASSERT_TRUE(none.has_value());
+  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(mailbox(alice_, "Drafts").highest_modseq, ModSeq{3});
+}
+
+// All or nothing (RFC 3502 §6.3.11): a failure in the third message leaves the first two out too.
+TEST_F(MessageAddTest, AppendSeveralIsAllOrNothing) {
+  const MailboxId box = inbox(alice_).id;
+  const BlobRef a = put_blob(*store_, "0123456789");
+  const BlobRef b = put_blob(*store_, "abcdefghij");
+  const BlobRef c = put_blob(*store_, "ABCDEFGHIJ");
+  const std::string bad_keyword[] = {"\\Seen"};
+  const auto three = [&](const BlobRef& third, std::span<const std::string> keywords) {
+    return std::vector<AppendRequest>{{a, MessageFlags::kNone, {}, kDate},
+                                      {b, MessageFlags::kNone, {}, kDate},
+                                      {third, MessageFlags::kNone, keywords, kDate}};
+  };
+  EXPECT_EQ(store_->append(box, three(c, bad_keyword)).error(), StoreError::kInvalid);
+  EXPECT_EQ(store_->append(box, three(BlobRef{std::string(64, '0'), 10}, {})).error(),
+            StoreError::kNotFound);
+  EXPECT_EQ(store_->append(box, three(BlobRef{c.hash, 11}, {})).error(), StoreError::kInvalid);
+  // The quota holds each message alone, and two of them, but not the three.
+  ASSERT_TRUE(store_->set_quota(alice_, 25).has_value());
+  EXPECT_EQ(store_->append(box, three(c, {})).error(), StoreError::kOverQuota);
+  EXPECT_EQ(store_->append(MailboxId{999}, three(c, {})).error(), StoreError::kNotFound);
+
+  EXPECT_TRUE(store_->list_messages(box)->empty());
+  EXPECT_EQ(inbox(alice_).uid_next, Uid{1});
+  EXPECT_EQ(inbox(alice_).highest_modseq, ModSeq{1});
+  EXPECT_EQ(store_->quota(alice_)->used_bytes, 0u);
+  RawDatabase raw(dir_.path());
+  EXPECT_EQ(raw.query_int("SELECT count(*) FROM blobs"), 0);
+
+  // The UIDs run out in the middle: none is taken.
+  ASSERT_TRUE(store_->set_quota(alice_, 0).has_value());
+  ASSERT_TRUE(raw.exec("UPDATE mailboxes SET uid_next = 4294967294 WHERE id = " +
+                       std::to_string(static_cast<std::int64_t>(box))));
+  EXPECT_EQ(store_->append(box, three(c, {})).error(), StoreError::kOverQuota);
+  EXPECT_TRUE(store_->list_messages(box)->empty());
+  const std::vector<AppendRequest> fitting = three(c, {});
+  ASSERT_TRUE(store_->append(box, std::span(fitting).first(2)).has_value());
+  EXPECT_EQ(uids(box), (Numbers{4294967294, 4294967295}));
+}
+
 TEST_F(MessageAddTest, CopyKeepsFlagsAndSharesBodies) {
   const MailboxId from = inbox(alice_).id;
   add(from, "one", MessageFlags::kSeen, {"Work"}, kDate + 1);

@@ -40,6 +40,14 @@ class ReadPool;
 class WatchRegistry;
 struct WatchEntry;
 
+// One message for Store::append. Views: what they point to must outlive the call.
+struct AppendRequest {
+  BlobRef blob;  // Finished (BlobWriter::finish); its summary, if any, is saved with it.
+  MessageFlags flags = MessageFlags::kNone;
+  std::span<const std::string> keywords;
+  std::int64_t internal_date = 0;  // Unix seconds.
+};
+
 class Store {
   struct Key {
     explicit Key() = default;
@@ -210,6 +218,15 @@ class Store {
                                              MessageFlags flags,
                                              std::span<const std::string> keywords,
                                              std::int64_t internal_date);
+
+  // Adds all of `messages` to `mailbox` in one durable transaction, or none of them: IMAP
+  // MULTIAPPEND (RFC 3502 §6.3.11), so that a crash or a failure never leaves some of them
+  // stored. They get consecutive UIDs in the order given and one MODSEQ; the result lists them
+  // in that order. Fails as the single append() above would for any one message (the quota is
+  // checked against their total), and then stores nothing. An empty span stores nothing and
+  // takes no UID or MODSEQ.
+  Result<std::vector<AppendedMessage>, StoreError> append(MailboxId mailbox,
+                                                          std::span<const AppendRequest> messages);
 
   // Copies the messages `uids` (ascending; absent ones ignored) from `from` to `to` with their
   // flags, keywords and internal dates, sharing bodies (RFC 9051 §6.4.7). With `move`, removes
