@@ -1,6 +1,7 @@
 """IMAP APPEND and MULTIAPPEND: what is stored (byte for byte, flags, internal date), APPENDUID,
 literal forms, TRYCREATE, all-or-nothing MULTIAPPEND, APPENDLIMIT (RFC 9051 §6.3.12, RFC 4315,
-RFC 3502, RFC 7888, RFC 3516 §4.4, RFC 7889)."""
+RFC 3502, RFC 7888, RFC 3516 §4.4, RFC 7889). Large messages are streamed to disk as they arrive:
+the server's memory stays far below their size."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import email.utils
 import imaplib
 import re
 import time
+from pathlib import Path
 
 from imap_support import sessions  # noqa: F401 (fixture)
-from imap_support import ALICE, Literal, close_imaplib, imaplib_login, message, parse, quote, unique
+from imap_support import ALICE, Literal, close_imaplib, connect, imaplib_login, message, parse, quote, unique
 
 
 def status(c, box: str, items: str = "MESSAGES") -> dict[str, int]:
@@ -169,3 +171,124 @@ def test_imaplib_append(shared_server):
         m.logout()
     finally:
         close_imaplib(m)
+
+
+# --------------------------------------------------------------------------------------------
+# Large messages: streamed from the socket to the blob store, never held in memory
+
+
+def rss_anon_kib(pid: int) -> int:
+    """The process's resident anonymous memory (heap, stacks; not the page cache or mappings of
+    files), in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no RssAnon in /proc/{pid}/status")
+
+
+def big_message(name: str, size: int, binary: bool = False) -> bytes:
+    """A message of exactly `size` octets whose lines all differ (so no two regions of a copy
+    could share pages), with NUL octets if `binary`."""
+    head = f"Subject: {name}\r\nMessage-ID: <{name}@big.test>\r\n\r\n".encode()
+    filler = b"\x00" if binary else b"."
+    lines = b"".join(b"%010d %s %s\r\n" % (i, name.encode(), filler * 60) for i in range(size // 80 + 1))
+    return head + lines[: size - len(head)]
+
+
+# Well above everything a streamed message may keep in memory (about 256 KiB in the blob writer,
+# plus read buffers), well below the half a buffering server would hold when it is sampled.
+RSS_GROWTH_LIMIT_KIB = 4096
+
+
+def send_sampling_memory(c, server, data: bytes) -> int:
+    """Sends `data` in two halves with a pause between; returns how much the server's RssAnon
+    grew (KiB) while it held the first half."""
+    before = rss_anon_kib(server.pid)
+    half = len(data) // 2
+    c.send(data[:half])
+    assert c.pending(0.3) == b""  # The half has left the client; the server has taken it in.
+    during = rss_anon_kib(server.pid)
+    c.send(data[half:])
+    return during - before
+
+
+def test_large_append_is_streamed_not_buffered(server):
+    c = connect(server)
+    box = unique("big")
+    c.ok(f"CREATE {box}")
+    stored = {}
+    for tag, nonsync in (("S1", False), ("S2", True)):  # A synchronising literal, then LITERAL+.
+        data = big_message(f"big-{tag}", 30 * 1024 * 1024)
+        c.send(f"{tag} APPEND {box} {{{len(data)}{'+' if nonsync else ''}}}\r\n".encode())
+        if not nonsync:
+            assert c.read_response_line() == b"+ Ready for literal data"
+        growth = send_sampling_memory(c, server, data)
+        c.send(b"\r\n")
+        r = c.read_until_tagged(tag)
+        assert r.status == "OK", r
+        print(f"{tag}: RssAnon grew by {growth} KiB while 15 MiB of a 30 MiB APPEND were in")
+        assert growth < RSS_GROWTH_LIMIT_KIB, f"{tag}: RssAnon grew by {growth} KiB mid-literal"
+        stored[int(r.code.split()[2])] = data
+    for uid, data in stored.items():
+        assert server.mail_cat(ALICE, uid, box) == data
+    c.select(box)
+    sizes = c.ok("FETCH 1:2 RFC822.SIZE").fetches()
+    assert [int(sizes[i]["RFC822.SIZE"]) for i in (1, 2)] == [30 * 1024 * 1024] * 2
+    c.logout()
+
+
+def test_multiappend_of_large_messages(server):
+    c = connect(server)
+    box = unique("bigmulti")
+    c.ok(f"CREATE {box}")
+    c.append(box, message("first"))
+    msgs = [big_message("multi-a", 6 * 1024 * 1024), message("small between"),
+            big_message("multi-b", 12 * 1024 * 1024 + 7, binary=True), big_message("multi-c", 3 * 1024 * 1024)]
+    # A synchronising literal, a small LITERAL+ one, a literal8 with NULs, and a last one.
+    c.send(f"M1 APPEND {box} (\\Seen) {{{len(msgs[0])}}}\r\n".encode())
+    assert c.read_response_line() == b"+ Ready for literal data"
+    c.send(msgs[0] + f" {{{len(msgs[1])}+}}\r\n".encode() + msgs[1] + f' () "01-Jan-2020 00:00:00 +0000" ~{{{len(msgs[2])}+}}\r\n'.encode())
+    growth = send_sampling_memory(c, server, msgs[2])
+    c.send(f" {{{len(msgs[3])}}}\r\n".encode())
+    assert c.read_response_line() == b"+ Ready for literal data"
+    c.send(msgs[3] + b"\r\n")
+    r = c.read_until_tagged("M1")
+    assert (r.status, r.code.split()[2]) == ("OK", "2:5"), r
+    assert growth < RSS_GROWTH_LIMIT_KIB, f"RssAnon grew by {growth} KiB mid-literal"
+    for uid, data in zip(range(2, 6), msgs):
+        assert server.mail_cat(ALICE, uid, box) == data
+    c.select(box)
+    got = c.ok("FETCH 2:5 (FLAGS RFC822.SIZE)").fetches()
+    assert [got[i]["FLAGS"] for i in range(2, 6)] == [["\\Seen"], [], [], []]
+    assert [int(got[i]["RFC822.SIZE"]) for i in range(2, 6)] == [len(m) for m in msgs]
+    # The summary computed from the stored body answers ENVELOPE.
+    assert c.ok("FETCH 2 ENVELOPE").untagged[0].startswith(b'* 2 FETCH (ENVELOPE (NIL "multi-a"')
+    c.logout()
+
+
+def test_large_append_errors_store_nothing(server):
+    c = connect(server)
+    box = unique("bigbad")
+    c.ok(f"CREATE {box}")
+    big = big_message("bad", 2 * 1024 * 1024)
+    temp_dir = server.data_dir / "blobs" / "tmp"
+    # Bad syntax after the literal: BAD, and the message streamed to disk is discarded.
+    c.send(f"B1 APPEND {box} {{{len(big)}+}}\r\n".encode() + big + b" trailing\r\n")
+    assert c.read_until_tagged("B1").status == "BAD"
+    # NUL in a plain literal (RFC 9051 §4.3), found while it streamed.
+    with_nul = big_message("nul", 1024 * 1024, binary=True)
+    c.send(f"B2 APPEND {box} {{{len(with_nul)}+}}\r\n".encode() + with_nul + b"\r\n")
+    assert c.read_until_tagged("B2").status == "BAD"
+    # A bad flag on the third message of a MULTIAPPEND, after two large ones: BAD, none stored.
+    r = c.command(f"APPEND {box} ", Literal(big), " ", Literal(big_message("two", 1024 * 1024), nonsync=True),
+                  " (\\Bogus) ", Literal(message("three")))
+    assert r.status == "BAD"
+    # A missing mailbox is found only after the literal: TRYCREATE.
+    r = c.command(f"APPEND {unique('missing')} ", Literal(big, nonsync=True))
+    assert (r.status, r.code) == ("NO", "TRYCREATE")
+    assert status(c, box)["MESSAGES"] == 0
+    assert sorted(temp_dir.iterdir()) == []
+    # The session is still in step with the client.
+    assert c.append_uid(box, big) == 1
+    assert server.mail_cat(ALICE, 1, box) == big
+    c.logout()

@@ -1,11 +1,14 @@
 """IMAP durability: a tagged OK means on disk. SIGKILL right after the OK of APPEND (sequential,
 concurrent and MULTIAPPEND), STORE, EXPUNGE and MOVE loses none of it; SIGKILL in the middle of an
-APPEND literal stores nothing and leaves no temporary file (DIR/blobs/tmp)."""
+APPEND literal (or of a MULTIAPPEND, or while it is being stored) stores nothing, or all of a
+MULTIAPPEND, and leaves no temporary file (DIR/blobs/tmp); a client gone in the middle of a
+literal leaves no temporary file either."""
 
 from __future__ import annotations
 
 import signal
 import threading
+import time
 
 from imap_support import ALICE, BOB, Literal, connect, unique
 
@@ -184,5 +187,93 @@ def test_client_gone_mid_literal_stores_nothing(server):
         # Another literal in another session is fine meanwhile.
         r = c.command(f"APPEND {box} ", Literal(body(500)))
         assert r.status == "OK"
+    finally:
+        c.close()
+
+
+def temp_files(server) -> list[str]:
+    temp_dir = server.data_dir / "blobs" / "tmp"
+    return sorted(p.name for p in temp_dir.iterdir()) if temp_dir.exists() else []
+
+
+def big_body(name: str, size: int) -> bytes:
+    head = f"Subject: {name}\r\n\r\n".encode()
+    lines = b"".join(b"%08d %s\r\n" % (i, b"q" * 88) for i in range(size // 100 + 1))
+    return head + lines[: size - len(head)]
+
+
+def test_sigkill_mid_multiappend_stores_nothing(server):
+    c = connect(server)
+    box = unique("tornmulti")
+    c.ok(f"CREATE {box}")
+    kept = body(410)
+    kept_uid = c.append_uid(box, kept)
+    first, second = big_body("first", 1_000_000), big_body("second", 2_000_000)
+    c.send(f"A1 APPEND {box} {{{len(first)}+}}\r\n".encode() + first + f" {{{len(second)}}}\r\n".encode())
+    assert c.read_response_line() == b"+ Ready for literal data"
+    c.send(second[: len(second) // 2])
+    assert c.pending(0.3) == b""
+    # The second message is on its way to disk as it arrives, not held in memory.
+    assert len(temp_files(server)) == 1
+    server.signal(signal.SIGKILL)
+    c.close()
+    killed(server)
+
+    server.start()
+    assert temp_files(server) == []
+    assert fetched_bodies(server, ALICE, box) == {kept_uid: kept}
+    c = connect(server)
+    try:
+        r = c.command(f"APPEND {box} ", Literal(first, nonsync=True), " ", Literal(second))
+        assert (r.status, r.code.split()[2]) == ("OK", f"{kept_uid + 1}:{kept_uid + 2}"), r
+        assert fetched_bodies(server, ALICE, box) == {kept_uid: kept, kept_uid + 1: first, kept_uid + 2: second}
+    finally:
+        c.close()
+
+
+def test_sigkill_while_multiappend_is_stored_keeps_all_or_nothing(server):
+    # RFC 3502 §6.3.11: all of the messages, or none. Another session IDLEs on the mailbox and
+    # the server is killed the moment it announces the first new message: if that were committed
+    # alone, the others would be lost with the rest of the command.
+    box = unique("atomic")
+    watcher = connect(server)
+    watcher.ok(f"CREATE {box}")
+    watcher.select(box)
+    watcher.send(b"I1 IDLE\r\n")
+    assert watcher.read_response_line() == b"+ idling"
+    msgs = [body(430), big_body("atomic-2", 20_000_000), big_body("atomic-3", 20_000_000)]
+    c = connect(server)
+    c.send(f"A1 APPEND {box} ".encode() + b" ".join(f"{{{len(m)}+}}\r\n".encode() + m for m in msgs) + b"\r\n")
+    line = watcher.read_response_line()
+    server.signal(signal.SIGKILL)
+    assert line.endswith(b" EXISTS"), line
+    c.close()
+    watcher.close()
+    killed(server)
+
+    server.start()
+    got = fetched_bodies(server, ALICE, box)
+    assert sorted(got) == [1, 2, 3], f"UIDs {sorted(got)} of 1:3 survived"
+    assert all(got[uid] == data for uid, data in zip((1, 2, 3), msgs))
+    assert temp_files(server) == []
+
+
+def test_client_gone_mid_streamed_literal_leaves_no_temp_file(server):
+    c = connect(server)
+    box = unique("gonebig")
+    c.ok(f"CREATE {box}")
+    c.send(f"A1 APPEND {box} {{4000000}}\r\n".encode())
+    assert c.read_response_line() == b"+ Ready for literal data"
+    c.send(b"x" * 2_000_000)
+    assert c.pending(0.3) == b""
+    assert len(temp_files(server)) == 1  # Streamed to disk as it came.
+    c.close()
+    deadline = time.monotonic() + 5
+    while temp_files(server) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert temp_files(server) == []
+    c = connect(server)
+    try:
+        assert c.ok(f"STATUS {box} (MESSAGES)").untagged == [f"* STATUS {box} (MESSAGES 0)".encode()]
     finally:
         c.close()

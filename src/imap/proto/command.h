@@ -221,8 +221,12 @@ struct AppendMessage {
   };
   std::optional<std::vector<std::string>> flags;  // flag-list; nullopt if absent.
   std::optional<DateTime> internal_date;
-  std::string message;  // The octets of the literal.
+  std::string message;  // The octets of the literal; empty if it was streamed.
   Encoding encoding = Encoding::kLiteral;
+  // Set if CommandFramer streamed the literal (FramerLimits::max_buffered_append): its index in
+  // the frame's streamed literals, whose octets the session took from LiteralChunk events.
+  // to_wire() writes `message` only.
+  std::optional<std::size_t> streamed_literal;
   bool operator==(const AppendMessage&) const = default;
 };
 

@@ -50,6 +50,14 @@ std::string tag_of(std::string_view command) {
   return std::string(command.substr(0, n));
 }
 
+// Whether the command so far starts "tag SP APPEND SP" (RFC 9051 §6.3.12; names ignore case).
+// Only this decides which literals may be streamed; parse_command() still judges the whole
+// command, and refuses a streamed literal anywhere but in an APPEND message.
+bool is_append(std::string_view command) {
+  const std::size_t tag = tag_of(command).size();
+  return tag > 0 && ascii::istarts_with(command.substr(tag + 1), "APPEND ");
+}
+
 }  // namespace
 
 CommandFramer::CommandFramer(FramerLimits limits) : limits_(limits) {}
@@ -68,8 +76,30 @@ void CommandFramer::reset_command() {
   frame_.clear();
   line_start_ = 0;
   literal_left_ = 0;
+  is_streaming_ = false;
+  streamed_.clear();
+  streamed_size_ = 0;
   awaiting_decision_ = false;
   state_ = State::kLine;
+}
+
+void CommandFramer::start_literal(std::uint64_t size) {
+  state_ = State::kLiteral;
+  literal_left_ = size;
+  // An empty literal has no octets to stream (and no chunk would tell the session of it).
+  const std::uint64_t room = limits_.max_buffered_append -
+                             std::min<std::uint64_t>(frame_.size(), limits_.max_buffered_append);
+  is_streaming_ = size > 0 && size > room && is_append(frame_);
+  if (is_streaming_) {
+    streamed_.push_back(StreamedLiteral{frame_.size(), size, false});
+    streamed_size_ += size;
+  }
+}
+
+void CommandFramer::end_literal() {
+  state_ = State::kLine;
+  is_streaming_ = false;
+  line_start_ = frame_.size();
 }
 
 void CommandFramer::compact_input() {
@@ -84,10 +114,10 @@ void CommandFramer::compact_input() {
 
 FrameResult CommandFramer::fail(TooLarge::Reason reason) {
   failure_ = TooLarge{tag_of(frame_), reason};
+  reset_command();
   state_ = State::kFailed;
   input_.clear();
   input_pos_ = 0;
-  frame_.clear();
   return failure_;
 }
 
@@ -99,15 +129,26 @@ FrameResult CommandFramer::next() {
     if (state_ == State::kLiteral) {
       const auto take = static_cast<std::size_t>(
           std::min<std::uint64_t>(literal_left_, available.size()));
-      frame_.append(available.substr(0, take));
-      input_pos_ += take;
-      literal_left_ -= take;
+      if (is_streaming_ && take > 0) {
+        const std::string_view chunk = available.substr(0, take);
+        input_pos_ += take;
+        literal_left_ -= take;
+        StreamedLiteral& literal = streamed_.back();
+        literal.has_nul = literal.has_nul || chunk.find('\0') != std::string_view::npos;
+        if (literal_left_ == 0) end_literal();
+        // Not compacted now: `chunk` points into input_ until the caller's next call.
+        return LiteralChunk{streamed_.size() - 1, chunk};
+      }
+      if (!is_streaming_) {
+        frame_.append(available.substr(0, take));
+        input_pos_ += take;
+        literal_left_ -= take;
+      }
       if (literal_left_ > 0) {
         compact_input();
         return NeedMore{};
       }
-      state_ = State::kLine;
-      line_start_ = frame_.size();
+      end_literal();
       continue;
     }
 
@@ -118,7 +159,7 @@ FrameResult CommandFramer::next() {
       compact_input();
       // The line may end in the CR of its CRLF: allow for it until the LF comes.
       if (frame_.size() - line_start_ > limits_.max_line + 1) return fail(TooLarge::Reason::kLine);
-      if (frame_.size() > limits_.max_command) return fail(TooLarge::Reason::kCommand);
+      if (command_size() > limits_.max_command) return fail(TooLarge::Reason::kCommand);
       return NeedMore{};
     }
     frame_.append(available.substr(0, lf + 1));
@@ -131,18 +172,18 @@ FrameResult CommandFramer::next() {
     }
     const std::string_view line = std::string_view(frame_).substr(line_start_, line_size - 2);
     if (line.size() > limits_.max_line) return fail(TooLarge::Reason::kLine);
-    if (frame_.size() > limits_.max_command) return fail(TooLarge::Reason::kCommand);
+    if (command_size() > limits_.max_command) return fail(TooLarge::Reason::kCommand);
 
     const auto header = literal_header(line);
     if (!header) {
       frame_.resize(frame_.size() - 2);
-      Frame frame{std::move(frame_)};
+      Frame frame{std::move(frame_), std::move(streamed_)};
       reset_command();
       compact_input();
       return frame;
     }
     const bool fits = header->size <= limits_.max_literal &&
-                      header->size <= limits_.max_command - frame_.size();
+                      header->size <= limits_.max_command - command_size();
     if (header->is_synchronising) {
       if (!fits) {
         // RFC 9051 §7.5: refused before the client sends it; the command is dropped.
@@ -151,8 +192,7 @@ FrameResult CommandFramer::next() {
         compact_input();
         return rejected;
       }
-      state_ = State::kLiteral;
-      literal_left_ = header->size;
+      start_literal(header->size);
       awaiting_decision_ = true;
       compact_input();
       return SendContinuation{tag_of(frame_), header->size, header->is_literal8};
@@ -162,8 +202,7 @@ FrameResult CommandFramer::next() {
     if (!fits || header->size > limits_.max_nonsync_literal) {
       return fail(TooLarge::Reason::kLiteral);
     }
-    state_ = State::kLiteral;
-    literal_left_ = header->size;
+    start_literal(header->size);
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
@@ -11,21 +12,39 @@ namespace {
 
 using namespace std::string_literals;
 
-// Feeds `chunks` to a framer and describes every event: "F:<bytes>" for a frame, "C:<tag>:<n>"
-// for a continuation request, "R:<tag>:<n>" for a rejected literal, "T:<tag>" for TooLarge.
-// `refuse` decides, for each continuation request, whether the session refuses the literal.
+// Feeds `chunks` to a framer and describes every event: "F:<bytes>" for a frame (followed by
+// "|<offset>,<size>[,nul]" for each streamed literal), "L<k>:<octets>" for the octets of streamed
+// literal k (consecutive chunks of one literal joined, since how they are cut depends on the
+// input's split), "C:<tag>:<n>" for a continuation request, "R:<tag>:<n>" for a rejected
+// literal, "T:<tag>" for TooLarge. `refuse` decides, for each continuation request, whether the
+// session refuses the literal.
 std::vector<std::string> frame_all(
     const std::vector<std::string_view>& chunks, FramerLimits limits = {},
     const std::function<bool(const SendContinuation&)>& refuse = nullptr) {
   CommandFramer framer(limits);
   std::vector<std::string> events;
+  std::string last_chunk_event;  // "L<k>:" of the event the last chunk went to.
   for (std::string_view chunk : chunks) {
     framer.append(chunk);
     for (;;) {
       FrameResult next = framer.next();
       if (std::holds_alternative<NeedMore>(next)) break;
+      if (auto* literal = std::get_if<LiteralChunk>(&next)) {
+        EXPECT_FALSE(literal->bytes.empty());
+        const std::string prefix = "L" + std::to_string(literal->literal) + ":";
+        if (prefix != last_chunk_event) events.push_back(prefix);
+        events.back() += literal->bytes;
+        last_chunk_event = prefix;
+        continue;
+      }
+      last_chunk_event.clear();
       if (auto* frame = std::get_if<Frame>(&next)) {
-        events.push_back("F:" + frame->bytes);
+        std::string event = "F:" + frame->bytes;
+        for (const StreamedLiteral& s : frame->streamed_literals) {
+          event += "|" + std::to_string(s.offset) + "," + std::to_string(s.size) +
+                   (s.has_nul ? ",nul" : "");
+        }
+        events.push_back(std::move(event));
       } else if (auto* cont = std::get_if<SendContinuation>(&next)) {
         const bool refused = refuse && refuse(*cont);
         events.push_back((refused ? "N:" : "C:") + cont->tag + ":" +
@@ -147,6 +166,95 @@ TEST(CommandFramer, LimitsCanChangeBetweenCommands) {
   auto next = framer.next();
   ASSERT_TRUE(std::holds_alternative<LiteralRejected>(next));
   EXPECT_EQ(std::get<LiteralRejected>(next).tag, "A1");
+}
+
+FramerLimits streaming_above(std::uint64_t max_buffered_append) {
+  FramerLimits limits;
+  limits.max_buffered_append = max_buffered_append;
+  return limits;
+}
+
+// An APPEND literal that would take the buffered command past max_buffered_append is handed out
+// in chunks; the frame keeps its header, not its octets. Smaller ones stay in the frame.
+TEST(CommandFramer, StreamsAppendLiteralsOverTheBudget) {
+  const std::string message1 = "Subject: one\r\n\r\nbody!!";  // 22 octets.
+  const std::string message3 = "Subject: \0three\r\n\r\n....."s;  // 24 octets, one NUL.
+  // Line 1 is 30 octets: with 22 more it is over 40, so streamed. " {3+}\r\n" + "abc" brings
+  // the frame to exactly 40: buffered. " ~{24+}\r\n" and 24 more: streamed.
+  const std::string stream = "A1 APPEND INBOX (\\Seen) {22}\r\n" + message1 + " {3+}\r\nabc ~{24+}\r\n" +
+                             message3 + "\r\nA2 NOOP\r\n";
+  expect_same_at_every_split(
+      stream,
+      {"C:A1:22", "L0:" + message1, "L1:" + message3,
+       "F:A1 APPEND INBOX (\\Seen) {22}\r\n {3+}\r\nabc ~{24+}\r\n|30,22|49,24,nul", "F:A2 NOOP"},
+      streaming_above(40));
+}
+
+TEST(CommandFramer, StreamsOnlyAppendLiterals) {
+  const FramerLimits limits = streaming_above(8);
+  // Not APPEND (whatever the case of the name), or an empty literal: buffered.
+  expect_same_at_every_split(
+      "A1 LOGIN {10+}\r\n0123456789 {3+}\r\npwd\r\nA2 append x {0+}\r\n\r\nA3 xAPPEND {10+}\r\n0123456789\r\n",
+      {"F:A1 LOGIN {10+}\r\n0123456789 {3+}\r\npwd", "F:A2 append x {0+}\r\n",
+       "F:A3 xAPPEND {10+}\r\n0123456789"},
+      limits);
+  // Any APPEND literal may be streamed, also one where the mailbox goes: parse_command refuses
+  // that one. Streamed literals are numbered per command.
+  expect_same_at_every_split("a appEND {10}\r\n0123456789 {1+}\r\nx\r\nb APPEND x {9+}\r\n123456789\r\n",
+                             {"C:a:10", "L0:0123456789", "L1:x", "F:a appEND {10}\r\n {1+}\r\n|15,10|22,1",
+                              "L0:123456789", "F:b APPEND x {9+}\r\n|17,9"},
+                             limits);
+}
+
+// max_command counts streamed octets too: a MULTIAPPEND may not carry more than it did when
+// everything was buffered.
+TEST(CommandFramer, StreamedOctetsCountTowardsTheCommandLimit) {
+  FramerLimits limits = streaming_above(0);
+  limits.max_command = 100;
+  const std::string sixty(60, 'x');
+  expect_same_at_every_split("A1 APPEND x {60+}\r\n" + sixty + " {30}\r\nA2 NOOP\r\n",
+                             {"L0:" + sixty, "R:A1:30", "F:A2 NOOP"}, limits);
+  EXPECT_EQ(frame_all({"A1 APPEND x {60+}\r\n" + sixty + " {30+}\r\n"}, limits),
+            (std::vector<std::string>{"L0:" + sixty, "T:A1:1"}));
+  EXPECT_EQ(frame_all({"A1 APPEND x {60+}\r\n" + sixty + " (" + std::string(30, 'f')}, limits),
+            (std::vector<std::string>{"L0:" + sixty, "T:A1:2"}));
+}
+
+// After a command is dropped, the next one numbers its streamed literals from 0 again and its
+// frame names only its own.
+TEST(CommandFramer, DroppedCommandForgetsItsStreamedLiterals) {
+  const auto refuse_second = [](const SendContinuation& c) { return c.literal_size == 7; };
+  expect_same_at_every_split(
+      "A1 APPEND x {5}\r\nhello {7}\r\nA2 APPEND y {3}\r\nabc\r\n",
+      {"C:A1:5", "L0:hello", "N:A1:7", "C:A2:3", "L0:abc", "F:A2 APPEND y {3}\r\n|17,3"},
+      streaming_above(0), refuse_second);
+}
+
+// The point of streaming: however large the message, the framer holds about one read of it.
+TEST(CommandFramer, StreamingKeepsTheBufferSmall) {
+  CommandFramer framer;  // Default limits: streamed above 64 KiB.
+  constexpr std::uint64_t kSize = 8 * 1024 * 1024;
+  framer.append("A1 APPEND INBOX {" + std::to_string(kSize) + "+}\r\n");
+  const std::string read(16 * 1024, 'm');
+  std::uint64_t delivered = 0;
+  std::size_t most_buffered = 0;
+  for (std::uint64_t sent = 0; sent < kSize; sent += read.size()) {
+    framer.append(read);
+    for (;;) {
+      FrameResult next = framer.next();
+      if (std::holds_alternative<NeedMore>(next)) break;
+      ASSERT_TRUE(std::holds_alternative<LiteralChunk>(next));
+      delivered += std::get<LiteralChunk>(next).bytes.size();
+    }
+    most_buffered = std::max(most_buffered, framer.buffered_bytes());
+  }
+  EXPECT_EQ(delivered, kSize);
+  EXPECT_LT(most_buffered, 64u);
+  framer.append("\r\n");
+  FrameResult last = framer.next();
+  ASSERT_TRUE(std::holds_alternative<Frame>(last));
+  EXPECT_EQ(std::get<Frame>(last).streamed_literals,
+            (std::vector<StreamedLiteral>{{std::string("A1 APPEND INBOX {8388608+}\r\n").size(), kSize, false}}));
 }
 
 TEST(CommandFramer, TagOfAnUntaggedLineIsEmpty) {

@@ -415,12 +415,13 @@ CommandArgs parse_append(Cursor& in) {
     if (in.consume_keyword("UTF8")) {
       in.expect(' ');
       in.expect('(');
-      message.message = in.take_literal(true, &kind);
+      message.message = in.take_literal(true, &kind, &message.streamed_literal);
       if (kind != Cursor::LiteralKind::kLiteral8) in.fail("UTF8 needs a literal8");
       in.expect(')');
       message.encoding = AppendMessage::Encoding::kUtf8;
     } else {
-      message.message = in.take_literal(true, &kind);
+      // The one place a streamed literal (CommandFramer) may be: a message.
+      message.message = in.take_literal(true, &kind, &message.streamed_literal);
       message.encoding = kind == Cursor::LiteralKind::kLiteral8
                              ? AppendMessage::Encoding::kLiteral8
                              : AppendMessage::Encoding::kLiteral;
@@ -1036,8 +1037,9 @@ void set_uid(CommandArgs& args) {
 
 }  // namespace
 
-Result<Command, SyntaxError> parse_command(std::string_view bytes, const ParseLimits& limits) {
-  Cursor in(bytes, limits);
+Result<Command, SyntaxError> parse_command(std::string_view bytes, const ParseLimits& limits,
+                                           std::span<const StreamedLiteral> streamed) {
+  Cursor in(bytes, limits, streamed);
   // RFC 9051 §9  command = tag SP (command-any / ...) CRLF. Without the SP what was read is
   // not known to be the tag, so the error is untagged.
   std::string tag(in.take_tag());
@@ -1071,8 +1073,12 @@ Result<Command, SyntaxError> parse_command(std::string_view bytes, const ParseLi
   return Command{std::move(tag), std::move(args)};
 }
 
+Result<Command, SyntaxError> parse_command(std::string_view bytes, const ParseLimits& limits) {
+  return parse_command(bytes, limits, {});
+}
+
 Result<Command, SyntaxError> parse_command(std::string_view bytes) {
-  return parse_command(bytes, ParseLimits{});
+  return parse_command(bytes, ParseLimits{}, {});
 }
 
 }  // namespace redoubt::imap::proto

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "imap/proto/test_commands.h"
 
@@ -276,6 +278,99 @@ TEST(ParseCommand, NulOnlyInLiteral8) {
   auto got = parse_command("A1 APPEND x ~{1}\r\n\0"sv);
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(std::get<Append>(got->args).messages.at(0).message, "\0"sv);
+}
+
+// A frame whose streamed literals (CommandFramer, FramerLimits::max_buffered_append) are listed
+// beside it: the octets of each are left out of `bytes`.
+struct StreamedFrame {
+  std::string bytes;
+  std::vector<StreamedLiteral> streamed;
+
+  // Appends a literal header whose octets were streamed.
+  StreamedFrame& streamed_literal(std::string_view header, std::uint64_t size, bool has_nul = false) {
+    bytes += header;
+    streamed.push_back(StreamedLiteral{bytes.size(), size, has_nul});
+    return *this;
+  }
+  StreamedFrame& text(std::string_view more) {
+    bytes += more;
+    return *this;
+  }
+  Result<Command, SyntaxError> parse() const { return parse_command(bytes, ParseLimits{}, streamed); }
+};
+
+TEST(ParseCommand, StreamedAppendMessages) {
+  StreamedFrame frame;
+  frame.text("A1 APPEND INBOX (\\Seen) ")
+      .streamed_literal("{70000}\r\n", 70000)
+      .text(" {2}\r\nhi \"01-Jan-2020 00:00:00 +0000\" ")
+      .streamed_literal("~{80000+}\r\n", 80000, true)
+      .text(" UTF8 (")
+      .streamed_literal("~{90000}\r\n", 90000)
+      .text(")");
+  auto got = frame.parse();
+  ASSERT_TRUE(got.has_value()) << got.error().reason;
+  const auto& messages = std::get<Append>(got->args).messages;
+  ASSERT_EQ(messages.size(), 4u);
+  EXPECT_EQ(messages[0], (AppendMessage{std::vector<std::string>{"\\Seen"}, std::nullopt, "",
+                                        AppendMessage::Encoding::kLiteral, 0}));
+  EXPECT_EQ(messages[1], (AppendMessage{std::nullopt, std::nullopt, "hi",
+                                        AppendMessage::Encoding::kLiteral, std::nullopt}));
+  EXPECT_EQ(messages[2].streamed_literal, 1u);
+  EXPECT_EQ(messages[2].encoding, AppendMessage::Encoding::kLiteral8);  // NUL allowed.
+  EXPECT_TRUE(messages[2].internal_date.has_value());
+  EXPECT_EQ(messages[3].streamed_literal, 2u);
+  EXPECT_EQ(messages[3].encoding, AppendMessage::Encoding::kUtf8);
+  // Without the list the same bytes are not a command: the octets are missing.
+  EXPECT_FALSE(parse_command(frame.bytes).has_value());
+}
+
+TEST(ParseCommand, StreamedLiteralOnlyAsAnAppendMessage) {
+  const StreamedFrame refused[] = {
+      // The mailbox name, and a LOGIN password: no.
+      StreamedFrame().text("A1 APPEND ").streamed_literal("{70000}\r\n", 70000).text(" {1}\r\nx"),
+      StreamedFrame().text("A1 LOGIN bob ").streamed_literal("{70000+}\r\n", 70000),
+      // NUL only in a literal8 (RFC 9051 §9 CHAR8).
+      StreamedFrame().text("A1 APPEND x ").streamed_literal("{70000}\r\n", 70000, true),
+      // The header must announce what was streamed.
+      StreamedFrame().text("A1 APPEND x ").streamed_literal("{69999}\r\n", 70000),
+  };
+  for (const StreamedFrame& frame : refused) {
+    SCOPED_TRACE(frame.bytes);
+    auto got = frame.parse();
+    ASSERT_FALSE(got.has_value());
+    EXPECT_EQ(got.error().tag, "A1");
+  }
+  EXPECT_EQ(refused[0].parse().error().reason, "literal too long for this argument");
+  EXPECT_EQ(refused[2].parse().error().reason, "NUL in literal");
+}
+
+// What the framer streams, the parser takes back: the command equals the one parsed from the
+// buffered frame, once the streamed octets are put in the message.
+TEST(ParseCommand, FramerStreamsWhatTheParserExpects) {
+  const std::string big(5000, 'b');
+  const std::string stream = "A1 APPEND x (\\Draft) {5000+}\r\n" + big + " {3+}\r\nabc ~{5000+}\r\n" + big + "\r\n";
+  FramerLimits streaming;
+  streaming.max_buffered_append = 4096;
+  CommandFramer framer(streaming);
+  framer.append(stream);
+  std::vector<std::string> literals;
+  FrameResult next = framer.next();
+  while (auto* chunk = std::get_if<LiteralChunk>(&next)) {
+    if (chunk->literal == literals.size()) literals.emplace_back();
+    literals.at(chunk->literal) += chunk->bytes;
+    next = framer.next();
+  }
+  const auto& frame = std::get<Frame>(next);
+  ASSERT_EQ(literals.size(), 2u);
+  auto streamed = parse_command(frame.bytes, ParseLimits{}, frame.streamed_literals);
+  ASSERT_TRUE(streamed.has_value()) << streamed.error().reason;
+  for (AppendMessage& message : std::get<Append>(streamed->args).messages) {
+    if (message.streamed_literal) message.message = literals.at(*std::exchange(message.streamed_literal, std::nullopt));
+  }
+  CommandFramer buffering(FramerLimits{.max_buffered_append = UINT64_MAX});
+  buffering.append(stream);
+  EXPECT_EQ(*streamed, *parse_command(std::get<Frame>(buffering.next()).bytes));
 }
 
 TEST(ParseCommand, ErrorsWithoutATag) {

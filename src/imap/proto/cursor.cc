@@ -185,7 +185,8 @@ std::string Cursor::take_quoted() {
 
 // RFC 9051 §9  literal = "{" number64 ["+"] "}" CRLF *CHAR8   (RFC 7888 §3 adds "+")
 // RFC 3516 §4.4  literal8 = "~{" number64 ["+"] "}" CRLF *OCTET
-std::string Cursor::take_literal(bool allow_literal8, LiteralKind* kind) {
+std::string Cursor::take_literal(bool allow_literal8, LiteralKind* kind,
+                                 std::optional<std::size_t>* streamed_index) {
   const bool binary = allow_literal8 && consume('~');
   if (kind != nullptr) *kind = binary ? LiteralKind::kLiteral8 : LiteralKind::kLiteral;
   if (!consume('{')) {
@@ -203,6 +204,22 @@ std::string Cursor::take_literal(bool allow_literal8, LiteralKind* kind) {
   consume('+');
   if (!consume('}') || !consume('\r') || !consume('\n')) {
     fail("invalid literal");
+    return {};
+  }
+  // The octets of a streamed literal are not in the input: the session has them.
+  const auto streamed = std::lower_bound(
+      streamed_.begin(), streamed_.end(), pos_,
+      [](const StreamedLiteral& literal, std::size_t at) { return literal.offset < at; });
+  if (streamed != streamed_.end() && streamed->offset == pos_) {
+    if (streamed_index == nullptr) {
+      fail("literal too long for this argument");
+    } else if (streamed->size != size) {
+      fail("invalid literal");
+    } else if (!binary && streamed->has_nul) {
+      fail("NUL in literal");  // RFC 9051 §9 CHAR8 = %x01-ff
+    } else {
+      *streamed_index = static_cast<std::size_t>(streamed - streamed_.begin());
+    }
     return {};
   }
   if (size > input_.size() - pos_) {

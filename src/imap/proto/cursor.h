@@ -9,9 +9,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
+#include "imap/proto/command_framer.h"
 #include "imap/proto/parse_limits.h"
 #include "imap/proto/sequence_set.h"
 #include "imap/proto/syntax_error.h"
@@ -20,8 +22,12 @@ namespace redoubt::imap::proto {
 
 class Cursor {
  public:
-  // `input` and `limits` must outlive the Cursor; `input` is bytes, not NUL-terminated.
-  Cursor(std::string_view input, const ParseLimits& limits) : input_(input), limits_(limits) {}
+  // `input`, `limits` and `streamed` must outlive the Cursor; `input` is bytes, not NUL-terminated.
+  // `streamed` lists the literals of `input` whose octets CommandFramer streamed (by ascending
+  // offset): take_literal() reads them as empty, where its caller allows it.
+  Cursor(std::string_view input, const ParseLimits& limits,
+         std::span<const StreamedLiteral> streamed = {})
+      : input_(input), limits_(limits), streamed_(streamed) {}
 
   // ---- State ----------------------------------------------------------------------------
   bool failed() const { return failed_; }
@@ -72,7 +78,10 @@ class Cursor {
   std::string take_quoted();
   // A literal "{n}" / "{n+}" CRLF n-octets (RFC 9051 §4.3, RFC 7888), or with allow_literal8 a
   // literal8 "~{n}" / "~{n+}" too; `kind` (if given) says which. Plain literals may not hold NUL.
-  std::string take_literal(bool allow_literal8 = false, LiteralKind* kind = nullptr);
+  // A streamed literal is taken only if `streamed_index` is given: it is set to the literal's
+  // index in `streamed`, and the value returned is empty. Elsewhere a streamed literal fails.
+  std::string take_literal(bool allow_literal8 = false, LiteralKind* kind = nullptr,
+                           std::optional<std::size_t>* streamed_index = nullptr);
 
   // ---- Numbers and sets ----------------------------------------------------------------------
   // RFC 9051 §9 number = 1*DIGIT, 0..2^32-1.
@@ -97,6 +106,7 @@ class Cursor {
  private:
   std::string_view input_;
   const ParseLimits& limits_;
+  std::span<const StreamedLiteral> streamed_;
   std::size_t pos_ = 0;
   std::size_t depth_ = 0;
   bool failed_ = false;

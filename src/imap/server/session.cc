@@ -1,11 +1,14 @@
 #include "imap/server/session.h"
 
 #include <algorithm>
+#include <limits>
 
 #include <boost/asio/post.hpp>
 
 #include "base/ascii.h"
+#include "base/check.h"
 #include "imap/proto/command_parser.h"
+#include "imap/server/summary.h"
 
 namespace redoubt::imap::server {
 namespace {
@@ -34,6 +37,9 @@ Session::Session(net::Tcp::socket socket, Services& services, std::string id, bo
   framer_limits.max_literal = 64 * 1024;
   framer_limits.max_command = 128 * 1024;
   framer_limits.max_nonsync_literal = 4096;
+  // Nor is anything written to disk for a peer that has not logged in: APPEND literals are
+  // streamed to the blob store only once it has (accept_login sets the default limits).
+  framer_limits.max_buffered_append = std::numeric_limits<std::uint64_t>::max();
   framer_ = proto::CommandFramer(framer_limits);
 }
 
@@ -66,14 +72,18 @@ Task<void> Session::run() {
         break;
       }
       open = co_await read_more(read_timeout());
+    } else if (auto* chunk = std::get_if<proto::LiteralChunk>(&event)) {
+      co_await take_literal_chunk(*chunk);
     } else if (auto* frame = std::get_if<proto::Frame>(&event)) {
-      auto command = proto::parse_command(frame->bytes);
+      auto command = proto::parse_command(frame->bytes, proto::ParseLimits{}, frame->streamed_literals);
       if (!command) {
         const std::string tag = command.error().tag.empty() ? "*" : command.error().tag;
         bad(tag, command.error().reason);
       } else if (co_await handle(*command) == Flow::kClose) {
         open = false;
       }
+      // APPEND has taken what it stores; whatever else was streamed for the command is dropped.
+      streamed_.clear();
       if (bad_commands_ >= kMaxBadCommands) {
         untagged("BYE Too many invalid commands");
         close_reason_ = "errors";
@@ -89,6 +99,7 @@ Task<void> Session::run() {
       out_ += proto::continuation_request("Ready for literal data");
       if (!co_await flush()) break;
     } else if (auto* refused = std::get_if<proto::LiteralRejected>(&event)) {
+      streamed_.clear();  // The framer dropped the command, messages already streamed with it.
       const std::string tag = refused->tag.empty() ? "*" : refused->tag;
       tagged(tag, Condition::kNo, "Literal too large", proto::response_code::keyword("TOOBIG"));
     } else {
@@ -100,6 +111,9 @@ Task<void> Session::run() {
       open = false;
     }
   }
+  // A message cut off by the disconnect leaves nothing behind: its temporary file goes now,
+  // not when the last reference to the session does.
+  streamed_.clear();
   co_await flush();
   services_.log.info("imap session={} event=disconnect reason={} user={}", id_, close_reason_,
                      account_ ? account_->address : "");
@@ -163,6 +177,57 @@ Task<bool> Session::write_fetch_output(const FetchOutput& output) {
   }
   out_.append(output.text, at);
   co_return true;
+}
+
+Task<void> Session::take_literal_chunk(const proto::LiteralChunk& chunk) {
+  // Before login the framer streams nothing (see the constructor); should it ever, an anonymous
+  // peer's octets are dropped rather than written to disk. APPEND then fails for lack of login.
+  if (!account_) co_return;
+  if (chunk.literal == streamed_.size()) {
+    // The message before this one is complete. It is finished now, not when the command ends,
+    // so that only one writer at a time holds a buffer, however many messages a MULTIAPPEND
+    // carries. (Should the command then fail, its body stays unreferenced on disk, as after a
+    // failed delivery.)
+    if (!streamed_.empty()) co_await finish_streamed(streamed_.back());
+    streamed_.push_back(StreamedMessage{.writer = services_.store.new_blob()});
+  }
+  REDOUBT_CHECK(chunk.literal + 1 == streamed_.size());  // The framer's numbering.
+  StreamedMessage& message = streamed_.back();
+  message.size += chunk.bytes.size();
+  store::BlobWriter& writer = *message.writer;
+  // The writer copies octets into memory until it holds BlobWriter::kMemoryLimit of them, then
+  // writes them to its temporary file. Copies happen here; the one append that makes it write
+  // goes to the blocking pool, since a write may wait for the disk. A failure sticks in the
+  // writer and finish() reports it; the octets must be read all the same.
+  if (message.unwritten + chunk.bytes.size() < store::BlobWriter::kMemoryLimit) {
+    message.unwritten += chunk.bytes.size();
+    [[maybe_unused]] const auto kept = writer.append(chunk.bytes);
+    co_return;
+  }
+  const std::string_view bytes = chunk.bytes;  // In the framer's buffer, untouched until next().
+  const auto spill = [&writer, bytes] { return writer.append(bytes); };
+  [[maybe_unused]] const auto written = co_await run_blocking(services_.blocking, spill);
+  message.unwritten = 0;
+}
+
+Task<void> Session::finish_streamed(StreamedMessage& message) {
+  if (!message.writer) co_return;
+  store::Store& store = services_.store;
+  store::BlobWriter& writer = *message.writer;
+  const auto finish = [&store, &writer] { return finish_blob(store, writer); };
+  auto blob = co_await run_blocking(services_.blocking, finish);
+  message.blob = std::move(blob);
+  message.writer.reset();  // Frees its buffer.
+}
+
+Result<store::BlobRef, store::StoreError> Session::finish_blob(store::Store& store, store::BlobWriter& writer) {
+  auto blob = writer.finish();
+  // The summary is computed once, at store time (summary.h), from the body just written: it is
+  // mapped from the page cache, not copied.
+  if (blob) {
+    if (auto mapped = store.map_blob(blob->hash)) blob->summary = summarize(mapped->bytes());
+  }
+  return blob;
 }
 
 void Session::untagged(std::string_view text) {

@@ -67,6 +67,24 @@ class Session final : public net::Connection, public std::enable_shared_from_thi
   Task<bool> flush();
   // Queues `output` behind out_; its borrowed pieces are written directly (after a flush).
   Task<bool> write_fetch_output(const FetchOutput& output);
+
+  // A message literal of APPEND that the framer streamed (proto::LiteralChunk, FramerLimits::
+  // max_buffered_append) instead of buffering: its octets go to a BlobWriter as they arrive, so
+  // a session holds at most BlobWriter::kMemoryLimit of it whatever its size.
+  struct StreamedMessage {
+    std::optional<store::BlobWriter> writer;  // Until finished.
+    std::uint64_t size = 0;                   // Octets received so far.
+    std::uint64_t unwritten = 0;              // Of those, octets the writer holds in memory.
+    // Once finished: the stored body with its IMAP summary, or why it could not be stored.
+    std::optional<Result<store::BlobRef, store::StoreError>> blob;
+  };
+  // Adds the chunk to its message, starting a new one (and finishing the one before) on the
+  // first chunk of a literal.
+  Task<void> take_literal_chunk(const proto::LiteralChunk& chunk);
+  // Finishes `message`'s writer on the blocking pool, unless that was done already.
+  Task<void> finish_streamed(StreamedMessage& message);
+  // BlobWriter::finish, then the IMAP summary of the stored body (summary.h). Blocking.
+  static Result<store::BlobRef, store::StoreError> finish_blob(store::Store& store, store::BlobWriter& writer);
   void untagged(std::string_view text);
   void tagged(std::string_view tag, proto::Condition condition, std::string_view text,
               const std::optional<proto::ResponseCode>& code = std::nullopt);
@@ -155,6 +173,10 @@ class Session final : public net::Connection, public std::enable_shared_from_thi
   const std::string append_limit_;  // "APPENDLIMIT=<n>" (RFC 7889), listed once authenticated.
 
   proto::CommandFramer framer_;
+  // The streamed messages of the command being read, by index (proto::AppendMessage::
+  // streamed_literal). Emptied once the command is done or dropped: unfinished writers then
+  // remove their temporary files.
+  std::vector<StreamedMessage> streamed_;
   std::string in_;
   std::string out_;
 

@@ -336,11 +336,14 @@ Task<void> Session::on_append(const proto::Command& command, const proto::Append
       bad(command.tag, parsed.error());
       co_return;
     }
-    if (message.message.empty()) {
+    // A streamed message's octets went to its writer (session.h), not into `message`.
+    const std::uint64_t size =
+        message.streamed_literal ? streamed_.at(*message.streamed_literal).size : message.message.size();
+    if (size == 0) {
       tagged(command.tag, Condition::kNo, "Empty messages are not stored");
       co_return;
     }
-    if (message.message.size() > limits_.max_append) {
+    if (size > limits_.max_append) {
       tagged(command.tag, Condition::kNo, "Message over APPENDLIMIT", code::keyword("TOOBIG"));
       co_return;
     }
@@ -349,31 +352,37 @@ Task<void> Session::on_append(const proto::Command& command, const proto::Append
   store::Store& store = services_.store;
   const store::AccountId account = account_->id;
   const std::int64_t now = std::time(nullptr);
-  auto work = [&store, account, &name, &append, &flags, now]() -> Result<std::vector<store::AppendedMessage>, store::StoreError> {
+  std::vector<StreamedMessage>& streamed = streamed_;
+  auto work = [&store, account, &name, &append, &flags, &streamed,
+               now]() -> Result<std::vector<store::AppendedMessage>, store::StoreError> {
     auto mailbox = store.find_mailbox(account, *name);
     if (!mailbox) return unexpected(mailbox.error());
-    std::vector<store::AppendedMessage> appended;
-    auto undo = [&] {
-      std::vector<store::Uid> uids;
-      for (const store::AppendedMessage& done : appended) uids.push_back(done.uid);
-      if (!uids.empty()) (void)store.expunge(mailbox->id, uids);
+    // Each body is stored (with its summary) before the messages are added, all in one
+    // transaction: a crash or a failure leaves none of them in the mailbox.
+    const auto body = [&store, &streamed](const proto::AppendMessage& message) -> Result<store::BlobRef, store::StoreError> {
+      if (message.streamed_literal) {
+        StreamedMessage& streamed_message = streamed.at(*message.streamed_literal);
+        if (streamed_message.writer) {
+          streamed_message.blob = finish_blob(store, *streamed_message.writer);
+          streamed_message.writer.reset();
+        }
+        return *streamed_message.blob;
+      }
+      store::BlobWriter writer = store.new_blob();
+      if (auto written = writer.append(message.message); !written) return unexpected(written.error());
+      auto blob = writer.finish();
+      if (blob) blob->summary = summarize(message.message);
+      return blob;
     };
+    std::vector<store::AppendRequest> requests;
     for (std::size_t i = 0; i < append.messages.size(); ++i) {
       const proto::AppendMessage& message = append.messages[i];
-      store::BlobWriter writer = store.new_blob();
-      auto written = writer.append(message.message);
-      auto blob = written ? writer.finish() : Result<store::BlobRef, store::StoreError>(unexpected(written.error()));
-      if (blob) blob->summary = summarize(message.message);
+      auto blob = body(message);
+      if (!blob) return unexpected(blob.error());
       const std::int64_t date = message.internal_date ? proto::to_unix(*message.internal_date) : now;
-      auto stored = blob ? store.append(mailbox->id, *blob, flags[i].system, flags[i].keywords, date)
-                         : Result<store::AppendedMessage, store::StoreError>(unexpected(blob.error()));
-      if (!stored) {
-        undo();
-        return unexpected(stored.error());
-      }
-      appended.push_back(*stored);
+      requests.push_back(store::AppendRequest{std::move(*blob), flags[i].system, flags[i].keywords, date});
     }
-    return appended;
+    return store.append(mailbox->id, requests);
   };
   auto appended = co_await run_blocking(services_.blocking, work);
   if (!appended) {
