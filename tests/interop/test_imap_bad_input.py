@@ -155,6 +155,23 @@ def test_big_literal_before_login_is_refused(anon):
     assert anon.is_closed(5)
 
 
+def test_big_literal_outside_append_is_refused(shared_server):
+    # After login only APPEND messages may be large (they go to disk as they arrive); any other
+    # command is held in memory, so a literal that would take it past 1 MiB is refused.
+    c = connect(shared_server)
+    try:
+        c.ok("EXAMINE INBOX")
+        assert exchange(c, b"A1 SEARCH TEXT {2000000}\r\n") == b"A1 NO [TOOBIG] Literal too large\r\n"
+        assert c.command("NOOP").status == "OK"
+        r = c.command("SEARCH TEXT ", Literal(b"x" * 100_000))
+        assert r.status == "OK", r  # Large, but within the bound.
+        c.send(b"A3 SEARCH TEXT {2000000+}\r\n")
+        assert c.read_response_line() == b"* BYE [TOOBIG] Command too large"
+        assert c.is_closed(5)
+    finally:
+        c.close()
+
+
 # --------------------------------------------------------------------------------------------
 # A small APPENDLIMIT (imap.max_append)
 

@@ -83,13 +83,17 @@ void CommandFramer::reset_command() {
   state_ = State::kLine;
 }
 
-void CommandFramer::start_literal(std::uint64_t size) {
-  state_ = State::kLiteral;
-  literal_left_ = size;
+bool CommandFramer::would_stream(std::uint64_t size) const {
   // An empty literal has no octets to stream (and no chunk would tell the session of it).
   const std::uint64_t room = limits_.max_buffered_append -
                              std::min<std::uint64_t>(frame_.size(), limits_.max_buffered_append);
-  is_streaming_ = size > 0 && size > room && is_append(frame_);
+  return size > 0 && size > room && is_append(frame_);
+}
+
+void CommandFramer::start_literal(std::uint64_t size) {
+  state_ = State::kLiteral;
+  literal_left_ = size;
+  is_streaming_ = would_stream(size);
   if (is_streaming_) {
     streamed_.push_back(StreamedLiteral{frame_.size(), size, false});
     streamed_size_ += size;
@@ -159,7 +163,9 @@ FrameResult CommandFramer::next() {
       compact_input();
       // The line may end in the CR of its CRLF: allow for it until the LF comes.
       if (frame_.size() - line_start_ > limits_.max_line + 1) return fail(TooLarge::Reason::kLine);
-      if (command_size() > limits_.max_command) return fail(TooLarge::Reason::kCommand);
+      if (command_size() > limits_.max_command || frame_.size() > limits_.max_buffered) {
+        return fail(TooLarge::Reason::kCommand);
+      }
       return NeedMore{};
     }
     frame_.append(available.substr(0, lf + 1));
@@ -172,7 +178,9 @@ FrameResult CommandFramer::next() {
     }
     const std::string_view line = std::string_view(frame_).substr(line_start_, line_size - 2);
     if (line.size() > limits_.max_line) return fail(TooLarge::Reason::kLine);
-    if (command_size() > limits_.max_command) return fail(TooLarge::Reason::kCommand);
+    if (command_size() > limits_.max_command || frame_.size() > limits_.max_buffered) {
+      return fail(TooLarge::Reason::kCommand);
+    }
 
     const auto header = literal_header(line);
     if (!header) {
@@ -183,7 +191,8 @@ FrameResult CommandFramer::next() {
       return frame;
     }
     const bool fits = header->size <= limits_.max_literal &&
-                      header->size <= limits_.max_command - command_size();
+                      header->size <= limits_.max_command - command_size() &&
+                      (would_stream(header->size) || frame_.size() + header->size <= limits_.max_buffered);
     if (header->is_synchronising) {
       if (!fits) {
         // RFC 9051 §7.5: refused before the client sends it; the command is dropped.

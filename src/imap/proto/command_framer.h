@@ -39,6 +39,11 @@ struct FramerLimits {
   // session never holds more than this of its messages, whatever their size. The session turns
   // it off (the maximum) before login, when it would rather not write anything to disk.
   std::uint64_t max_buffered_append = 64 * 1024;
+  // Most octets of any command kept in memory: its lines and the literals not streamed. Only
+  // APPEND messages may be larger (they stream), so a SEARCH or CREATE with a huge literal is
+  // refused like a literal over max_literal, and a command piling up lines past it ends the
+  // connection (TooLarge::Reason::kCommand): memory per session stays bounded by this.
+  std::uint64_t max_buffered = 1024 * 1024;
 };
 
 // A literal whose octets the framer streamed (LiteralChunk) instead of putting them in the frame.
@@ -150,6 +155,8 @@ class CommandFramer {
   void compact_input();
   // The command so far, streamed octets included: what max_command bounds.
   std::uint64_t command_size() const { return frame_.size() + streamed_size_; }
+  // Whether a literal of `size` octets starting now would be streamed (max_buffered_append).
+  bool would_stream(std::uint64_t size) const;
 
   FramerLimits limits_;
   State state_ = State::kLine;

@@ -220,6 +220,25 @@ TEST(CommandFramer, StreamedOctetsCountTowardsTheCommandLimit) {
             (std::vector<std::string>{"L0:" + sixty, "T:A1:2"}));
 }
 
+// Only APPEND messages may outgrow max_buffered (they stream): a literal of another command
+// that would be buffered past it is refused like one over max_literal, and lines piling up past
+// it end the connection.
+TEST(CommandFramer, BufferedPartOfACommandIsBounded) {
+  FramerLimits limits;
+  limits.max_buffered = 40;
+  limits.max_buffered_append = 20;
+  expect_same_at_every_split("A1 SEARCH TEXT {30}\r\nA2 APPEND x {30}\r\n" + std::string(30, 'm') +
+                                 "\r\nA3 SEARCH TEXT {10}\r\n0123456789\r\n",
+                             {"R:A1:30", "C:A2:30", "L0:" + std::string(30, 'm'),
+                              "F:A2 APPEND x {30}\r\n|18,30", "C:A3:10",
+                              "F:A3 SEARCH TEXT {10}\r\n0123456789"},
+                             limits);
+  EXPECT_EQ(frame_all({"A1 SEARCH TEXT {30+}\r\n"}, limits), (std::vector<std::string>{"T:A1:1"}));
+  // Empty literals are never streamed, so an APPEND's lines count too.
+  EXPECT_EQ(frame_all({"A1 APPEND x {0+}\r\n (\\Seen) {0+}\r\n (\\Seen) {0+}\r\n"}, limits),
+            (std::vector<std::string>{"T:A1:2"}));
+}
+
 // After a command is dropped, the next one numbers its streamed literals from 0 again and its
 // frame names only its own.
 TEST(CommandFramer, DroppedCommandForgetsItsStreamedLiterals) {
