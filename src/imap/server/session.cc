@@ -18,6 +18,8 @@ using proto::Condition;
 
 constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr auto kWriteTimeout = 60s;
+// How often NOOP reads the store for changes nobody announced (other processes' writes).
+constexpr auto kPollInterval = 1s;
 // Syntax errors before the session is closed: a real client makes none, a fuzzer or an attacker
 // probing the parser makes many.
 constexpr unsigned kMaxBadCommands = 20;
@@ -391,7 +393,15 @@ Task<Session::Flow> Session::dispatch(const proto::Command& command) {
   if (std::holds_alternative<Capability>(args)) {
     on_capability(command);
   } else if (std::holds_alternative<Noop>(args) || std::holds_alternative<Check>(args)) {
-    if (state_ == State::kSelected) co_await sync(true);
+    // This process's changes to the mailbox are announced through the watch (changes_pending_,
+    // and handle() has synced already). Those of other processes sharing the data folder (the
+    // admin CLI) are not, so NOOP also reads the store, but at most once per kPollInterval: a
+    // client polling with NOOP in a loop costs a query a second, not one per command.
+    const auto now = std::chrono::steady_clock::now();
+    if (state_ == State::kSelected && now >= next_poll_) {
+      next_poll_ = now + kPollInterval;
+      co_await sync(true);
+    }
     tagged(command.tag, Condition::kOk, std::string(command_name(args)) + " completed");
   } else if (std::holds_alternative<Logout>(args)) {
     untagged("BYE Logging out");

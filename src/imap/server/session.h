@@ -189,6 +189,8 @@ class Session final : public net::Connection, public std::enable_shared_from_thi
   bool condstore_ = false;      // ENABLE CONDSTORE, or implied (RFC 7162 §3.1)
   bool qresync_ = false;        // ENABLE QRESYNC
   bool changes_pending_ = false;  // The selected mailbox changed since the last sync.
+  // When NOOP next reads the store although no change was announced (see on NOOP in session.cc).
+  std::chrono::steady_clock::time_point next_poll_{};
   bool idling_ = false;
   bool stop_requested_ = false;
   unsigned bad_commands_ = 0;
