@@ -168,6 +168,17 @@ int main(int argc, char** argv) {
   cat->add_option("uid", uid)->required();
   cat->add_option("-m,--mailbox", mailbox, "mailbox (default INBOX)");
 
+  CLI::App* store_command = app.add_subcommand("store", "maintenance of the data folder")->require_subcommand(1);
+  redoubt::store::GarbageOptions gc_options;
+  CLI::App* gc = commands.add(*store_command, "gc",
+                              "[--grace SECONDS] [--expunge-retention SECONDS]: remove unused message bodies and "
+                              "prune the expunge log (the server does both hourly)",
+                              [&](Store& s) { return admin::store_gc(s, gc_options); });
+  gc->add_option("--grace", gc_options.blob_grace_seconds,
+                 "keep unused bodies younger than this (default 3600; less only while no mail arrives)");
+  gc->add_option("--expunge-retention", gc_options.expunge_retention_seconds,
+                 "keep expunge log entries younger than this (default 30 days)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -236,4 +236,16 @@ Outcome mail_cat(store::Store& store, std::string_view address, std::string_view
   return unexpected(std::string(address) + ": no mailbox " + std::string(mailbox));
 }
 
+Outcome store_gc(store::Store& store, const store::GarbageOptions& options) {
+  if (options.blob_grace_seconds < 0 || options.expunge_retention_seconds < 0) {
+    return unexpected(std::string("gc: durations must not be negative"));
+  }
+  auto report = store.collect_garbage(options);
+  if (!report) return unexpected("gc: " + std::string(store::describe(report.error())));
+  return "blobs_removed=" + std::to_string(report->blobs_removed) +
+         " orphan_files_removed=" + std::to_string(report->orphan_files_removed) +
+         " bytes_freed=" + std::to_string(report->bytes_freed) +
+         " expunges_pruned=" + std::to_string(report->expunges_pruned) + "\n";
+}
+
 }  // namespace redoubt::admin

@@ -44,4 +44,9 @@ Outcome mail_mailboxes(store::Store& store, std::string_view address);
 Outcome mail_list(store::Store& store, std::string_view address);
 Outcome mail_cat(store::Store& store, std::string_view address, std::string_view mailbox, std::uint32_t uid);
 
+// Store::collect_garbage with `options` (below the default grace period only when no writer
+// may be storing bodies meanwhile), and what it freed: "blobs_removed=N orphan_files_removed=N
+// bytes_freed=N expunges_pruned=N".
+Outcome store_gc(store::Store& store, const store::GarbageOptions& options);
+
 }  // namespace redoubt::admin

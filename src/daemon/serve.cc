@@ -17,7 +17,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "auth/authenticate.h"
@@ -94,6 +96,59 @@ std::vector<Tcp::acceptor> take(std::vector<Listener>& listeners, std::string_vi
   return taken;
 }
 
+// Store garbage collection and expunge log pruning (store/maintenance.cc): a few minutes after
+// start, so that a restart loop does not turn into a collection loop, then hourly. Each run goes
+// to the blocking pool (it reads the blob folders and unlinks files) and re-arms the timer when it
+// is done, so runs never overlap. Timer callbacks run on the main thread's context; stopping that
+// context ends the cycle (a run in progress finishes: blocking.join() waits for it).
+class GarbageCollector {
+ public:
+  static constexpr std::chrono::minutes kFirstRun{5};
+  static constexpr std::chrono::hours kInterval{1};
+
+  GarbageCollector(asio::io_context& context, asio::thread_pool& blocking, store::Store& store,
+                   spdlog::logger& log)
+      : context_(context), blocking_(blocking), store_(store), log_(log), timer_(context) {}
+
+  void start() { arm(kFirstRun); }
+  void stop() { timer_.cancel(); }
+
+ private:
+  void arm(std::chrono::steady_clock::duration delay) {
+    timer_.expires_after(delay);
+    timer_.async_wait([this](const boost::system::error_code& e) {
+      if (e) return;  // Cancelled: the server is stopping.
+      asio::post(blocking_, [this] {
+        run();
+        asio::post(context_, [this] { arm(kInterval); });
+      });
+    });
+  }
+
+  void run() {
+    const auto started = std::chrono::steady_clock::now();
+    auto report = store_.collect_garbage();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+    if (!report) {
+      log_.warn("store event=gc-failed error={} ms={}", store::describe(report.error()), ms);
+      return;
+    }
+    log_.info(
+        "store event=gc blobs_removed={} orphan_files_removed={} bytes_freed={} "
+        "expunges_pruned={} ms={}",
+        report->blobs_removed, report->orphan_files_removed, report->bytes_freed,
+        report->expunges_pruned, ms);
+  }
+
+  asio::io_context& context_;
+  asio::thread_pool& blocking_;
+  store::Store& store_;
+  spdlog::logger& log_;
+  asio::steady_timer timer_;
+};
+
 }  // namespace
 
 int serve(config::Config config) {
@@ -152,9 +207,13 @@ int serve(config::Config config) {
   asio::signal_set signals(main_context, SIGTERM, SIGINT);
   ::signal(SIGPIPE, SIG_IGN);
   int received = 0;
+  GarbageCollector collector(main_context, blocking, **store, *log);
   signals.async_wait([&](const boost::system::error_code& e, int number) {
     if (!e) received = number;
+    collector.stop();
+    main_context.stop();  // A collection still running posts its re-arming here: never run.
   });
+  collector.start();
 
   for (auto& service : services) service->start();
   pool.start();

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <system_error>
@@ -147,12 +148,27 @@ struct BlobWriter::Impl {
     return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
   }
 
-  // True if a complete blob with this name is already stored. A file of another size cannot hold
-  // this content (it was damaged outside our control), so the caller replaces it.
-  bool is_already_stored(const std::filesystem::path& final_path) const {
+  // True if a complete blob with this name is already stored, which this writer then re-uses
+  // instead of storing the same content again. A file of another size cannot hold this content
+  // (it was damaged outside our control), so the caller replaces it.
+  //
+  // Re-using the file must not race with garbage collection (BlobStore::remove_if_older), which
+  // may remove a file no message references once it is older than its grace period: the caller
+  // is about to reference it. So, under a shared flock(2) that excludes the collector's exclusive
+  // one, check that the file still has a name (the collector unlinks while it holds its lock) and
+  // set its time to now. Either we come first, and the collector then finds a young file and
+  // keeps it, or it comes first, and we find the file unlinked (or absent) and store the body
+  // anew. A file we cannot lock or touch (not ours) is not re-used either.
+  bool reuse_stored(const std::filesystem::path& final_path) const {
+    UniqueFd fd(::open(final_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (!fd.is_open()) return false;
+    if (lock_file(fd.get(), LOCK_SH) != 0) return false;
     struct stat st;
-    return ::stat(final_path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-           static_cast<std::uint64_t>(st.st_size) == size;
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink == 0 ||
+        static_cast<std::uint64_t>(st.st_size) != size) {
+      return false;
+    }
+    return ::futimens(fd.get(), nullptr) == 0;  // Closing the descriptor releases the lock.
   }
 };
 
@@ -188,16 +204,21 @@ Result<BlobRef, StoreError> BlobWriter::finish() {
   const std::filesystem::path final_path = w.root / fan_out_name(ref.hash) / ref.hash;
 
   // Deduplicate before touching the disk when the whole body is still in memory.
-  if (!w.file.is_open() && w.is_already_stored(final_path)) return ref;
+  if (!w.file.is_open() && w.reuse_stored(final_path)) return ref;
 
   if (auto flushed = w.flush_buffer(); !flushed) return unexpected(flushed.error());
-  if (w.is_already_stored(final_path)) {
+  if (w.reuse_stored(final_path)) {
     w.discard_temp_file();
     return ref;
   }
   // The content must be on disk before the name points to it, or a crash could leave a complete-
   // looking name over an empty or partial file.
-  if (::fsync(w.file.get()) != 0) return unexpected(w.fail().error());
+  // The new file's time is that of its last write, at most a moment ago; set it to now all the
+  // same, since garbage collection keeps unreferenced files only while they are young (see
+  // BlobStore::remove_if_older), and this body is about to be referenced.
+  if (::futimens(w.file.get(), nullptr) != 0 || ::fsync(w.file.get()) != 0) {
+    return unexpected(w.fail().error());
+  }
   // rename(2) is atomic. If a concurrent writer stored the same content meanwhile, this replaces
   // its file by an identical one, which readers cannot tell apart.
   if (::rename(w.temp_path.c_str(), final_path.c_str()) != 0) {
@@ -302,6 +323,64 @@ Result<void, StoreError> BlobStore::sync_directory_of(std::string_view hash) con
   REDOUBT_CHECK(is_valid_blob_hash(hash));
   if (!sync_directory(root_ / fan_out_name(hash))) return unexpected(StoreError::kTemporary);
   return {};
+}
+
+Result<std::vector<BlobStore::StoredFile>, StoreError> BlobStore::list_files(
+    int first_folder, int limit, std::int64_t older_than) const {
+  std::vector<StoredFile> files;
+  for (int i = 0; i < std::clamp(limit, 0, 256); ++i) {
+    const int folder = (first_folder + i) & 255;
+    const char name[3] = {"0123456789abcdef"[folder >> 4], "0123456789abcdef"[folder & 15], '\0'};
+    std::error_code ec;
+    std::filesystem::directory_iterator it(root_ / name, ec);
+    for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+      const std::string hash = it->path().filename().string();
+      if (!is_valid_blob_hash(hash) || hash.compare(0, 2, name) != 0) continue;
+      struct stat st;
+      if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      if (st.st_mtime > older_than) continue;
+      files.push_back(StoredFile{hash, static_cast<std::int64_t>(st.st_mtime)});
+    }
+    if (ec) return unexpected(StoreError::kTemporary);
+  }
+  return files;
+}
+
+Result<BlobStore::Removal, StoreError> BlobStore::remove_if_older(std::string_view hash,
+                                                                 std::int64_t older_than) const {
+  REDOUBT_CHECK(is_valid_blob_hash(hash));
+  const std::filesystem::path path = path_of(hash);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  if (!fd.is_open()) {
+    if (errno == ENOENT) return Removal::kAbsent;
+    return unexpected(StoreError::kTemporary);
+  }
+  // Not blocking: a writer holds its shared lock only while it checks and touches the file, and
+  // the caller (the committer thread) must not wait on others. Busy means being re-used: keep it.
+  if (lock_file(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) return Removal::kKept;
+    return unexpected(StoreError::kTemporary);
+  }
+  struct stat held;
+  if (::fstat(fd.get(), &held) != 0) return unexpected(StoreError::kTemporary);
+  // Unlinked already, or re-used by a writer since the caller looked (BlobWriter::reuse_stored).
+  if (!S_ISREG(held.st_mode) || held.st_nlink == 0) return Removal::kAbsent;
+  if (held.st_mtime > older_than) return Removal::kKept;
+  // The name must still be this file: a writer replaces a damaged file (another size) by a new
+  // one, which this check keeps. Writers only rename a new file over a name they found absent or
+  // damaged, never over a good file, so a name checked here stays this file until the unlink.
+  struct stat named;
+  if (::lstat(path.c_str(), &named) != 0) {
+    if (errno == ENOENT) return Removal::kAbsent;
+    return unexpected(StoreError::kTemporary);
+  }
+  if (named.st_dev != held.st_dev || named.st_ino != held.st_ino) return Removal::kKept;
+  // Unlink before close: the lock is held until the name is gone (see reuse_stored).
+  if (::unlink(path.c_str()) != 0) {
+    if (errno == ENOENT) return Removal::kAbsent;
+    return unexpected(StoreError::kTemporary);
+  }
+  return Removal::kRemoved;
 }
 
 }  // namespace redoubt::store

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "store/mailbox_info.h"
@@ -105,6 +106,26 @@ class BlobStore {
   // fsyncs the fan-out folder of `hash`, which makes the names of all blobs renamed into it so
   // far durable. kTemporary on failure. REQUIRES: is_valid_blob_hash(hash).
   Result<void, StoreError> sync_directory_of(std::string_view hash) const;
+
+  // A stored body file as garbage collection sees it.
+  struct StoredFile {
+    std::string hash;
+    std::int64_t mtime = 0;  // Unix seconds: when a writer last wrote or re-used it (see finish).
+  };
+
+  // The files of up to `limit` fan-out folders starting at `first_folder` (0-255, wrapping), whose
+  // modification time is at or before `older_than` (unix seconds); names that are not blob hashes
+  // are skipped. kTemporary if a folder cannot be read.
+  Result<std::vector<StoredFile>, StoreError> list_files(int first_folder, int limit,
+                                                         std::int64_t older_than) const;
+
+  // Removes the file of `hash` if its modification time is still at or before `older_than`,
+  // under an exclusive flock(2) that excludes BlobWriter::finish's re-use of it (see there):
+  // either the writer re-used the file first and refreshed its time, and it is kept, or it is
+  // removed first and the writer, seeing it unlinked, stores the body anew. kKept: young, or
+  // being re-used right now. kTemporary on I/O errors. REQUIRES: is_valid_blob_hash(hash).
+  enum class Removal { kRemoved, kKept, kAbsent };
+  Result<Removal, StoreError> remove_if_older(std::string_view hash, std::int64_t older_than) const;
 
  private:
   explicit BlobStore(std::filesystem::path root) : root_(std::move(root)) {}

@@ -71,6 +71,10 @@ struct MailboxChanges {
   MailboxInfo mailbox;                  // The counters as of the same read.
   std::vector<MessageInfo> changed;
   std::vector<Uid> expunged;
+  // The expunge log below `since` was pruned (Store::collect_garbage): `expunged` may miss UIDs
+  // removed after `since`. A caller that must know them all compares the UIDs it knows with the
+  // mailbox's current ones instead (RFC 7162 §3.2.5.2).
+  bool expunges_incomplete = false;
 
   bool operator==(const MailboxChanges&) const = default;
 };

@@ -141,8 +141,12 @@ Result<Allocation, StoreError> allocate(Database& db, MailboxId mailbox, std::ui
 }
 
 Result<void, StoreError> log_expunge(Database& db, MailboxId mailbox, Uid uid, ModSeq modseq) {
-  Statement st = db.prepare("INSERT INTO expunged (mailbox_id, uid, modseq) VALUES (?1, ?2, ?3)");
-  st.bind(mailbox, uid, modseq);
+  Statement st =
+      db.prepare("INSERT INTO expunged (mailbox_id, uid, modseq, at) VALUES (?1, ?2, ?3, ?4)");
+  st.bind(mailbox, uid, modseq,
+          std::chrono::duration_cast<std::chrono::seconds>(
+              std::chrono::system_clock::now().time_since_epoch())
+              .count());
   return st.run();
 }
 

@@ -124,7 +124,14 @@ Result<MailboxChanges, StoreError> Store::changes_since(MailboxId mailbox, ModSe
     if (!*found) return unexpected(StoreError::kNotFound);
     STORE_TRY(changed, messages_after(db, mailbox, since));
     STORE_TRY(expunged, expunged_after(db, mailbox, since));
-    return MailboxChanges{std::move((*found)->info), std::move(*changed), std::move(*expunged)};
+    Statement horizon = db.prepare("SELECT expunged_horizon FROM mailboxes WHERE id = ?1");
+    horizon.bind(mailbox);
+    STORE_TRY(row, horizon.step());
+    if (!*row) return unexpected(StoreError::kNotFound);
+    return MailboxChanges{.mailbox = std::move((*found)->info),
+                          .changed = std::move(*changed),
+                          .expunged = std::move(*expunged),
+                          .expunges_incomplete = sql_modseq(since) < horizon.int64(0)};
   });
 }
 

@@ -130,6 +130,12 @@ Result<std::vector<AppendedMessage>, StoreError> Store::append(
     std::vector<AppendedMessage> rows;  // Built afresh: the committer may run this twice.
     for (std::size_t i = 0; i < messages.size(); ++i) {
       const AppendRequest& message = messages[i];
+      // Again, now that no other write can come between this check and the commit: garbage
+      // collection (store/maintenance.cc) removes bodies only inside write jobs, so a body found
+      // here cannot go before the row below references it.
+      if (auto present = blobs_.check(message.blob); !present) {
+        return unexpected(present.error());
+      }
       if (auto referenced = reference_blob(db, message.blob); !referenced) {
         return unexpected(referenced.error());
       }

@@ -176,6 +176,17 @@ CREATE TABLE blob_summaries (
   body_structure TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    {5, R"sql(
+-- The expunge log is pruned after a retention period (Store::collect_garbage): `at` is when each
+-- row was written (unix seconds); rows from before this version count from the upgrade.
+-- mailboxes.expunged_horizon is the highest MODSEQ of the rows pruned from the mailbox's log:
+-- changes_since below it cannot list every expunge (RFC 7162 §3.2.5.2 lets QRESYNC fall back to
+-- reporting every UID that does not exist now).
+ALTER TABLE expunged ADD COLUMN at INTEGER NOT NULL DEFAULT 0;
+UPDATE expunged SET at = CAST(strftime('%s', 'now') AS INTEGER);
+CREATE INDEX expunged_by_time ON expunged (at);
+ALTER TABLE mailboxes ADD COLUMN expunged_horizon INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 // Applies `migration` unless another connection already did, in one transaction.

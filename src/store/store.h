@@ -48,6 +48,27 @@ struct AppendRequest {
   std::int64_t internal_date = 0;  // Unix seconds.
 };
 
+// What Store::collect_garbage removes, and after how long.
+struct GarbageOptions {
+  // A body no message references is removed once its file has not been written or re-used for
+  // this long. It must exceed by far the longest time between a writer finishing a body
+  // (BlobWriter::finish) and committing the message that references it: an hour is minutes of
+  // I/O stall on top of milliseconds. 0 is for tests and for stores no writer uses meanwhile.
+  std::int64_t blob_grace_seconds = 3600;
+  // The expunge log (what QRESYNC clients and other sessions learn expunges from) keeps each
+  // entry this long. A client that resynchronizes from before a pruned entry is sent every UID
+  // that no longer exists instead (RFC 7162 §3.2.5.2), which is correct but longer.
+  std::int64_t expunge_retention_seconds = 30 * 24 * 3600;
+};
+
+// What one Store::collect_garbage freed.
+struct GarbageReport {
+  std::uint64_t blobs_removed = 0;         // Unreferenced bodies: their file, row and summary.
+  std::uint64_t orphan_files_removed = 0;  // Body files without a row (a writer crashed).
+  std::uint64_t bytes_freed = 0;           // Their total size.
+  std::uint64_t expunges_pruned = 0;       // Entries of the expunge log.
+};
+
 class Store {
   struct Key {
     explicit Key() = default;
@@ -297,6 +318,17 @@ class Store {
   // deliver() for callers that may block (admin CLI, tests): waits for and returns the outcome.
   // REQUIRES: not called from a DeliveryCallback.
   DeliveryResult deliver_and_wait(Delivery delivery);
+
+  // --- Maintenance ---------------------------------------------------------------------------
+
+  // Removes the entries of the expunge log older than options.expunge_retention_seconds,
+  // raising each mailbox's horizon (changes_since reports expunges_incomplete below it). Then
+  // removes the bodies no message references (rows of refcount 0, with their summaries, and
+  // files without a row) whose file is older than options.blob_grace_seconds. Safe while other
+  // threads and processes deliver and append: see store/maintenance.cc. Blocks for as long as
+  // reading the 256 blob folders takes; the write lock is held for short rounds only.
+  // kTemporary on I/O errors (what was freed before stays freed).
+  Result<GarbageReport, StoreError> collect_garbage(const GarbageOptions& options = {});
 
   // Number of write transactions this Store has committed: directory changes count one each, a
   // group of deliveries one per batch. For tests and benchmarks.

@@ -12,6 +12,7 @@
 #include "imap/server/flags.h"
 #include "imap/server/session.h"
 #include "imap/server/summary.h"
+#include "imap/server/vanished.h"
 
 namespace redoubt::imap::server {
 namespace {
@@ -153,7 +154,13 @@ Task<void> Session::on_select(const proto::Command& command, std::string_view wi
     const store::MailboxId id = info.id;
     auto changes = [&store, id, since] { return store.changes_since(id, since); };
     auto changed = co_await run_blocking(services_.blocking, changes);
-    if (changed) {
+    if (changed && changed->expunges_incomplete) {
+      // The expunge log was pruned past the client's MODSEQ: every UID of the client's range
+      // (known-uids, or 1:UIDNEXT-1) that this freshly loaded view lacks (RFC 7162 §3.2.5.2).
+      const proto::SequenceSet* known = params.qresync->known_uids ? &*params.qresync->known_uids : nullptr;
+      const std::string vanished = vanished_outside_view(selected_->view, known);
+      if (!vanished.empty()) untagged("VANISHED (EARLIER) " + vanished);
+    } else if (changed) {
       std::vector<std::uint32_t> vanished;
       for (store::Uid uid : changed->expunged) {
         const auto u = static_cast<std::uint32_t>(uid);

@@ -7,6 +7,7 @@
 #include "imap/server/flags.h"
 #include "imap/server/session.h"
 #include "imap/server/summary.h"
+#include "imap/server/vanished.h"
 #include "mime/message.h"
 
 namespace redoubt::imap::server {
@@ -52,7 +53,12 @@ Task<void> Session::on_fetch(const proto::Command& command, const proto::Fetch& 
     const auto since = store::ModSeq(*fetch.changed_since);
     auto work = [&store, id, since] { return store.changes_since(id, since); };
     auto changes = co_await run_blocking(services_.blocking, work);
-    if (changes) {
+    if (changes && changes->expunges_incomplete) {
+      // The expunge log was pruned past CHANGEDSINCE: every UID of the set that the client's view
+      // lacks (below its UIDNEXT), as RFC 7162 §3.2.6 allows when the server cannot tell.
+      const std::string vanished = vanished_outside_view(view, &fetch.set);
+      if (!vanished.empty()) untagged("VANISHED (EARLIER) " + vanished);
+    } else if (changes) {
       std::vector<std::uint32_t> vanished;
       for (store::Uid uid : changes->expunged) {
         if (set_contains(fetch.set, value(uid))) vanished.push_back(value(uid));

@@ -8,6 +8,13 @@
 
 namespace redoubt::imap::server {
 
+namespace {
+
+store::Uid uid_of(store::Uid uid) { return uid; }
+store::Uid uid_of(const store::MessageInfo& message) { return message.uid; }
+
+}  // namespace
+
 void Session::on_mailbox_changed(store::MailboxId mailbox) {
   // While a SELECT is loading its mailbox nothing is selected yet, and a change committed after
   // its read must not be lost: then any change of the account counts (a sync that finds nothing
@@ -23,7 +30,28 @@ Task<void> Session::sync(bool allow_expunge) {
   store::Store& store = services_.store;
   const store::MailboxId id = selected_->view.mailbox().id;
   const store::ModSeq since = selected_->view.known_modseq();
-  auto work = [&store, id, since] { return store.changes_since(id, since); };
+  const MailboxView& view = selected_->view;  // Read only while this coroutine waits.
+  auto work = [&store, &view, id, since]() -> Result<store::MailboxChanges, store::StoreError> {
+    auto changes = store.changes_since(id, since);
+    if (!changes || !changes->expunges_incomplete) return changes;
+    // The expunge log was pruned past what this session knows (only a session left selected
+    // longer than the retention period gets here): its expunges are the view's UIDs missing from
+    // the mailbox now. The whole mailbox, read once, also gives the other changes.
+    auto all = store.changes_since(id, store::ModSeq(0));
+    if (!all) return all;
+    store::MailboxChanges rebuilt{.mailbox = std::move(all->mailbox)};
+    for (std::uint32_t seq = 1; seq <= view.exists(); ++seq) {
+      const store::Uid uid = view.uid_at(seq);
+      const bool exists = std::binary_search(
+          all->changed.begin(), all->changed.end(), uid,
+          [](const auto& a, const auto& b) { return uid_of(a) < uid_of(b); });
+      if (!exists) rebuilt.expunged.push_back(uid);
+    }
+    for (store::MessageInfo& message : all->changed) {
+      if (message.modseq > since) rebuilt.changed.push_back(std::move(message));
+    }
+    return rebuilt;
+  };
   auto changes = co_await run_blocking(services_.blocking, work);
   if (!changes) {
     if (changes.error() == store::StoreError::kNotFound) {
