@@ -196,8 +196,9 @@ Result<GarbageReport, StoreError> Store::collect_garbage(const GarbageOptions& o
 
   // Step 2: files without a row. Listing the folders needs no lock: a file listed here is only
   // removed after the checks above are made again inside a write job.
-  for (int folder = 0; folder < 256; ++folder) {
-    STORE_TRY(files, blobs_.list_files(folder, 1, older_than));
+  const int folders = std::clamp(options.orphan_folders, 0, 256);
+  for (int i = 0; i < folders; ++i) {
+    STORE_TRY(files, blobs_.list_files((options.first_orphan_folder + i) & 255, 1, older_than));
     for (std::size_t start = 0; start < files->size(); start += kRoundSize) {
       const std::size_t count = std::min<std::size_t>(kRoundSize, files->size() - start);
       const std::span<const BlobStore::StoredFile> chunk = std::span(*files).subspan(start, count);

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -15,6 +16,8 @@
 
 #include <gtest/gtest.h>
 
+#include "store/database.h"
+#include "store/schema.h"
 #include "store/store.h"
 #include "store/test_support.h"
 
@@ -139,6 +142,28 @@ TEST_F(MaintenanceTest, RemovesOldFilesWithoutRowsButNotOtherNames) {
   EXPECT_EQ(report.bytes_freed, orphan.size);
   EXPECT_FALSE(std::filesystem::exists(path_of(orphan.hash)));
   EXPECT_TRUE(std::filesystem::exists(stray));
+}
+
+// Orphan files are looked for only in the fan-out folders asked for (a periodic caller spreads
+// the sweep); rows of refcount 0 are always all handled.
+TEST_F(MaintenanceTest, OrphanSearchCoversTheFoldersAskedFor) {
+  const BlobRef orphan = put_blob(*store_, "an orphan in one folder");
+  age(orphan.hash, 2 * kHour);
+  const int folder = std::stoi(orphan.hash.substr(0, 2), nullptr, 16);
+  GarbageOptions elsewhere;
+  elsewhere.first_orphan_folder = folder + 1;
+  elsewhere.orphan_folders = 255;  // Every folder but its own, wrapping around.
+  auto missed = store_->collect_garbage(elsewhere);
+  ASSERT_TRUE(missed.has_value());
+  EXPECT_EQ(missed->orphan_files_removed, 0u);
+  EXPECT_TRUE(std::filesystem::exists(path_of(orphan.hash)));
+  GarbageOptions here;
+  here.first_orphan_folder = folder;
+  here.orphan_folders = 1;
+  auto found = store_->collect_garbage(here);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->orphan_files_removed, 1u);
+  EXPECT_FALSE(std::filesystem::exists(path_of(orphan.hash)));
 }
 
 // A row of refcount 0 whose file is already gone (an earlier run's transaction did not commit)
@@ -300,6 +325,41 @@ TEST_F(MaintenanceTest, PrunesTheExpungeLogAndReportsTheHorizon) {
   auto current = store_->changes_since(box.id, newest);
   EXPECT_FALSE(current->expunges_incomplete);
   EXPECT_EQ(uids(box.id), std::vector<std::uint32_t>{static_cast<std::uint32_t>(c.uid)});
+}
+
+// Migration 5: entries logged before it count from the upgrade, so that the first pruning after
+// an upgrade keeps them for the whole retention period instead of dropping them all.
+TEST(MaintenanceMigration, ExistingExpungesCountFromTheUpgrade) {
+  testing::TempDir dir;
+  { std::ofstream(dir.path() / "metadata.sqlite"); }
+  {
+    auto db = Database::open(dir.path() / "metadata.sqlite", Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.has_value()) << db.error();
+    ASSERT_TRUE(migrate_to(**db, 4).has_value());
+  }
+  {
+    RawDatabase raw(dir.path());
+    ASSERT_TRUE(raw.exec(R"sql(
+      INSERT INTO domains (id, name) VALUES (1, 'example.com');
+      INSERT INTO accounts (id, domain_id, address, password_hash, created_at)
+        VALUES (1, 1, 'alice@example.com', 'h', 0);
+      INSERT INTO mailboxes (id, account_id, name, uid_validity, uid_next, highest_modseq)
+        VALUES (1, 1, 'INBOX', 1, 3, 5);
+      INSERT INTO expunged (mailbox_id, uid, modseq) VALUES (1, 1, 4), (1, 2, 5);
+    )sql"));
+  }
+  auto store = testing::open_store(dir.path());
+  ASSERT_NE(store, nullptr);
+  RawDatabase raw(dir.path());
+  EXPECT_GE(raw.query_int("SELECT min(at) FROM expunged"), unix_now() - 60);
+  EXPECT_EQ(raw.query_int("SELECT expunged_horizon FROM mailboxes WHERE id = 1"), 0);
+  auto report = store->collect_garbage();
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(report->expunges_pruned, 0u);
+  auto changes = store->changes_since(MailboxId{1}, ModSeq{3});
+  ASSERT_TRUE(changes.has_value());
+  EXPECT_FALSE(changes->expunges_incomplete);
+  EXPECT_EQ(changes->expunged, (std::vector<Uid>{Uid{1}, Uid{2}}));
 }
 
 }  // namespace

@@ -59,6 +59,12 @@ struct GarbageOptions {
   // entry this long. A client that resynchronizes from before a pruned entry is sent every UID
   // that no longer exists instead (RFC 7162 §3.2.5.2), which is correct but longer.
   std::int64_t expunge_retention_seconds = 30 * 24 * 3600;
+  // Files without a row are looked for in `orphan_folders` of the 256 fan-out folders (1-256),
+  // starting at `first_orphan_folder` (0-255, wrapping): each file there costs a stat, so a
+  // periodic caller may spread a full sweep over several runs. Rows of refcount 0 are always
+  // all looked at (an indexed query).
+  int first_orphan_folder = 0;
+  int orphan_folders = 256;
 };
 
 // What one Store::collect_garbage freed.
@@ -326,7 +332,8 @@ class Store {
   // removes the bodies no message references (rows of refcount 0, with their summaries, and
   // files without a row) whose file is older than options.blob_grace_seconds. Safe while other
   // threads and processes deliver and append: see store/maintenance.cc. Blocks for as long as
-  // reading the 256 blob folders takes; the write lock is held for short rounds only.
+  // listing options.orphan_folders blob folders takes; the write lock is held for short rounds
+  // only.
   // kTemporary on I/O errors (what was freed before stays freed).
   Result<GarbageReport, StoreError> collect_garbage(const GarbageOptions& options = {});
 
