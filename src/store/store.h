@@ -5,8 +5,9 @@
 //
 // This module is the only code that runs SQL or writes mail data to disk; protocol code (SMTP,
 // IMAP, the admin CLI) uses only this interface. Several processes may open the same data folder
-// at once (the server and the admin CLI): every write is one short transaction, and every read
-// sees the data committed before it started, whichever process committed it.
+// at once (the server and the admin CLI): every write is atomic and durable when it returns (this
+// process's concurrent writes share short group-commit transactions, store/committer.h), and every
+// read sees the data committed before it started, whichever process committed it.
 //
 // Thread safety: every method may be called from any thread, concurrently. Nothing throws;
 // failures are StoreError values. Methods block on disk I/O and on SQLite locks, so async callers
@@ -337,8 +338,8 @@ class Store {
   // kTemporary on I/O errors (what was freed before stays freed).
   Result<GarbageReport, StoreError> collect_garbage(const GarbageOptions& options = {});
 
-  // Number of write transactions this Store has committed: directory changes count one each, a
-  // group of deliveries one per batch. For tests and benchmarks.
+  // Number of write transactions this Store has committed: one per batch, however many writes and
+  // deliveries it held (store/committer.h). For tests and benchmarks.
   std::uint64_t commit_count() const;
 
  private:
